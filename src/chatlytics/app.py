@@ -1,0 +1,78 @@
+"""create_app(settings) -> the ASGI app. Everything a process needs is built here, nothing at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from chatlytics.access import KeyRing
+from chatlytics.analytics.routes import router as analytics_router
+from chatlytics.context import AppContext
+from chatlytics.ingest.errors import install_error_handlers
+from chatlytics.ingest.failed import router as failed_router
+from chatlytics.ingest.legacy import router as legacy_router
+from chatlytics.ingest.routes import router as ingest_router
+from chatlytics.ops.routes import RequestMetrics
+from chatlytics.ops.routes import router as ops_router
+from chatlytics.settings import Settings
+from chatlytics.store.database import Database
+from chatlytics.store.writer import BatchWriter
+
+INGEST_PATHS = (
+    r"^/(v1/events|analytics/(leads|human_handover|chatbot_close|session_end|user_left))$"
+)
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
+    """Build the collector + analytics API for `settings` (and optionally an already open database)."""
+    settings = settings or Settings()
+    database = db or Database.connect(settings.sqlalchemy_url())
+    writer = BatchWriter(
+        database,
+        max_events=settings.batch_processing_size,
+        flush_ms=settings.batch_flush_ms,
+        queue_events=settings.writer_queue_events,
+        timeout_s=settings.session_timeout_minutes * 60,
+    )
+    ctx = AppContext(
+        settings=settings, db=database, writer=writer, keys=KeyRing(settings, database)
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await writer.start()
+        try:
+            yield
+        finally:
+            await writer.stop()
+            if db is None:
+                database.dispose()
+
+    app = FastAPI(
+        title="chatlytics",
+        version="1",
+        lifespan=lifespan,
+        summary="Analytics for website chatbots: collector and analytics API.",
+    )
+    app.state.ctx = ctx
+    app.include_router(ingest_router)
+    app.include_router(failed_router)
+    if settings.legacy_routes:
+        app.include_router(legacy_router)
+    app.include_router(analytics_router)
+    app.include_router(ops_router)
+    install_error_handlers(app)
+    # Ingestion is called from any site's pages; the read API stays same-origin.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_origin_regex=None,
+        allow_methods=["POST", "OPTIONS"],
+        allow_headers=["authorization", "content-type", "content-encoding", "x-write-key"],
+        max_age=600,
+    )
+    app.add_middleware(RequestMetrics)
+    return app

@@ -1,0 +1,162 @@
+"""Turn one raw event of a batch into a ValidEvent, or a Rejection that says why."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from chatlytics.events.catalogue import CATALOGUE, MESSAGE_TYPES, Props, channel_of
+
+MAX_EVENT_BYTES = 32 * 1024
+# Every database we support can store these; MariaDB's DATETIME starts at year 1000.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
+
+
+def parse_rfc3339(value: object) -> datetime:
+    """An RFC 3339 string with an offset, as aware UTC; anything else is refused (no epoch numbers)."""
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 string")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an RFC 3339 date-time") from None
+    if parsed.tzinfo is None or "T" not in value.upper():
+        raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00Z")
+    if parsed.year < EARLIEST.year:
+        raise ValueError("must be in 1970 or later")
+    return parsed.astimezone(UTC)
+
+
+class EventFields(BaseModel):
+    """The fields every event has; `properties` is checked against the catalogue afterwards."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: str = Field(min_length=1, max_length=128)
+    type: str = Field(pattern=TYPE_PATTERN.pattern)
+    timestamp: datetime
+    source: Literal["widget", "backend"] | None = None
+    user_id: str = Field(min_length=1, max_length=255)
+    session_id: str = Field(min_length=1, max_length=255)
+    conversation_id: str | None = Field(default=None, min_length=1, max_length=255)
+    page_url: str | None = Field(default=None, max_length=8192)
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("timestamp", mode="plain")
+    @classmethod
+    def _rfc3339(cls, value: object) -> datetime:
+        return parse_rfc3339(value)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidEvent:
+    """A checked event with its times settled: `occurred_at` is the corrected, naive-UTC time."""
+
+    event_id: str
+    type: str
+    source: str
+    user_id: str
+    session_id: str
+    conversation_id: str | None
+    page_url: str | None
+    occurred_at: datetime
+    client_timestamp: datetime
+    sent_at: datetime | None
+    received_at: datetime
+    properties: dict[str, Any]
+    props: Props | None
+
+    @property
+    def is_message(self) -> bool:
+        return self.type in MESSAGE_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why an event was refused; the raw event is kept in failed_events with this reason."""
+
+    index: int
+    event_id: str | None
+    user_id: str | None
+    error: str
+    raw: object
+
+
+def describe(error: ValidationError, prefix: str = "") -> str:
+    """One line per problem: `field.path: message`."""
+    parts = []
+    for item in error.errors(include_url=False):
+        loc = ".".join(str(p) for p in (prefix, *item["loc"]) if p != "")
+        parts.append(f"{loc}: {item['msg']}" if loc else str(item["msg"]))
+    return "; ".join(parts)
+
+
+def corrected_time(
+    timestamp: datetime, sent_at: datetime | None, received_at: datetime
+) -> datetime:
+    """Shift by the sender's clock offset (received_at - sent_at), never later than received_at."""
+    corrected = timestamp + (received_at - sent_at) if sent_at is not None else timestamp
+    return min(corrected, received_at)
+
+
+def _naive(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _peek(raw: object, key: str) -> str | None:
+    value = raw.get(key) if isinstance(raw, dict) else None
+    return value[:255] if isinstance(value, str) else None
+
+
+def validate_event(
+    index: int, raw: object, *, sent_at: datetime | None, received_at: datetime
+) -> ValidEvent | Rejection:
+    """Check one event against the contract; `received_at` and `sent_at` are aware UTC."""
+
+    def reject(reason: str) -> Rejection:
+        return Rejection(index, _peek(raw, "event_id"), _peek(raw, "user_id"), reason, raw)
+
+    if not isinstance(raw, dict):
+        return reject("event must be a JSON object")
+    if len(orjson.dumps(raw)) > MAX_EVENT_BYTES:
+        return reject(f"event is larger than {MAX_EVENT_BYTES} bytes")
+    try:
+        fields = EventFields.model_validate(raw)
+    except ValidationError as exc:
+        return reject(describe(exc))
+    entry = CATALOGUE.get(fields.type)
+    props: Props | None = None
+    if entry is not None:
+        try:
+            props = entry[1].model_validate(fields.properties)
+        except ValidationError as exc:
+            return reject(describe(exc, "properties"))
+    if fields.type in MESSAGE_TYPES and fields.conversation_id is None:
+        return reject(f"conversation_id: required for {fields.type}")
+    try:
+        occurred: datetime | None = corrected_time(fields.timestamp, sent_at, received_at)
+    except OverflowError:
+        occurred = None
+    if occurred is None or occurred < EARLIEST:
+        return reject("timestamp: corrected for the sender's clock it falls before 1970")
+    return ValidEvent(
+        event_id=fields.event_id,
+        type=fields.type,
+        source=fields.source or channel_of(fields.type),
+        user_id=fields.user_id,
+        session_id=fields.session_id,
+        conversation_id=fields.conversation_id,
+        page_url=fields.page_url,
+        occurred_at=_naive(occurred),
+        client_timestamp=_naive(fields.timestamp),
+        sent_at=_naive(sent_at) if sent_at is not None else None,
+        received_at=_naive(received_at),
+        properties=fields.properties,
+        props=props,
+    )

@@ -1,0 +1,100 @@
+"""POST /v1/events: the wire contract v1 (docs/events.md)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from chatlytics.access import bearer, check
+from chatlytics.context import Context
+from chatlytics.events.validate import parse_rfc3339
+from chatlytics.ingest.body import read_json
+from chatlytics.ingest.pipeline import ingest
+from chatlytics.ops import metrics
+
+MAX_EVENTS = 500
+router = APIRouter(tags=["ingestion"])
+
+
+class RejectedEvent(BaseModel):
+    index: int = Field(description="position of the event in the request's `events`")
+    event_id: str | None
+    error: str = Field(description="why it was refused; the event is kept in failed_events")
+
+
+class IngestResult(BaseModel):
+    accepted: int = Field(description="events stored by this request for the first time")
+    duplicates: int = Field(description="events whose event_id was already stored")
+    rejected: list[RejectedEvent]
+
+
+def _write_key(request: Request, body: dict[str, object]) -> str | None:
+    key = bearer(request) or request.headers.get("x-write-key")
+    body_key = body.get("write_key")
+    return key or (body_key if isinstance(body_key, str) else None)
+
+
+def _events_of(body: object) -> list[object]:
+    if not isinstance(body, dict):
+        raise HTTPException(400, "body must be a JSON object with an `events` list")
+    events = body.get("events")
+    if not isinstance(events, list) or not events:
+        raise HTTPException(400, "`events` must be a non-empty list of event objects")
+    if len(events) > MAX_EVENTS:
+        raise HTTPException(413, f"at most {MAX_EVENTS} events per request, got {len(events)}")
+    return events
+
+
+@router.post(
+    "/v1/events",
+    response_model=IngestResult,
+    responses={
+        202: {"description": "analytics disabled: nothing stored"},
+        400: {},
+        401: {},
+        403: {},
+        413: {},
+        503: {},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object", "required": ["events"]}}},
+        }
+    },
+)
+async def post_events(request: Request, ctx: Context) -> IngestResult | JSONResponse:
+    """Store a batch of events; answers only after they are committed."""
+    received_at = datetime.now(UTC)
+    if not ctx.settings.analytics_enabled:
+        metrics.EVENTS.labels("disabled").inc()
+        return JSONResponse(
+            {"accepted": 0, "duplicates": 0, "rejected": [], "disabled": True}, status_code=202
+        )
+    body = await read_json(request)
+    events = _events_of(body)
+    assert isinstance(body, dict)
+    key = _write_key(request, body)
+    if key and ctx.keys.cached_role_of(key) is False:
+        await asyncio.to_thread(check, ctx.keys, key, "write")
+    else:
+        check(ctx.keys, key, "write")
+    sent_at = None
+    if body.get("sent_at") is not None:
+        try:
+            sent_at = parse_rfc3339(body["sent_at"])
+        except ValueError as exc:
+            raise HTTPException(400, f"sent_at: {exc}") from None
+    outcome = await ingest(ctx, events, sent_at=sent_at, received_at=received_at)
+    return IngestResult(
+        accepted=outcome.accepted,
+        duplicates=outcome.duplicates,
+        rejected=[
+            RejectedEvent(index=r.index, event_id=r.event_id, error=r.error)
+            for r in outcome.rejected
+        ],
+    )

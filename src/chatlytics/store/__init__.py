@@ -1,0 +1,1 @@
+"""Storage: schema, engine, the batched writer and the projections it keeps up to date."""

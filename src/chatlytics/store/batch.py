@@ -1,0 +1,90 @@
+"""Store one batch in one transaction: raw log (deduplicated), failed events, projections."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from chatlytics.events import Rejection, ValidEvent
+from chatlytics.store.projections import project
+from chatlytics.store.projections.rows import chunks
+from chatlytics.store.schema import events, failed_events
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a batch did: the positions (in the batch) of events stored for the first time."""
+
+    accepted: frozenset[int]
+
+
+def _raw_json(value: object) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return orjson.dumps(repr(value)).decode()
+
+
+def event_row(e: ValidEvent) -> dict[str, object]:
+    return {
+        "event_id": e.event_id,
+        "type": e.type,
+        "source": e.source,
+        "user_id": e.user_id,
+        "session_id": e.session_id,
+        "conversation_id": e.conversation_id,
+        "page_url": e.page_url,
+        "occurred_at": e.occurred_at,
+        "client_timestamp": e.client_timestamp,
+        "sent_at": e.sent_at,
+        "received_at": e.received_at,
+        "properties": orjson.dumps(e.properties).decode(),
+    }
+
+
+def failed_row(r: Rejection, received_at: datetime) -> dict[str, object]:
+    return {
+        "received_at": received_at,
+        "event_id": r.event_id,
+        "user_id": r.user_id,
+        "reason": r.error,
+        "raw": _raw_json(r.raw),
+    }
+
+
+def already_stored(conn: Connection, ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for part in chunks(ids):
+        query = sa.select(events.c.event_id).where(events.c.event_id.in_(part))
+        found.update(conn.execute(query).scalars())
+    return found
+
+
+def store_batch(
+    conn: Connection,
+    valid: Sequence[ValidEvent],
+    rejected: Sequence[tuple[Rejection, datetime]],
+    *,
+    now: datetime,
+    timeout_s: int,
+) -> Stored:
+    """Insert what is new, keep every rejection, and project; the caller commits."""
+    seen = already_stored(conn, sorted({e.event_id for e in valid}))
+    fresh: list[ValidEvent] = []
+    accepted: set[int] = set()
+    for position, e in enumerate(valid):
+        if e.event_id not in seen:
+            seen.add(e.event_id)
+            fresh.append(e)
+            accepted.add(position)
+    if fresh:
+        conn.execute(sa.insert(events), [event_row(e) for e in fresh])
+    if rejected:
+        conn.execute(sa.insert(failed_events), [failed_row(r, at) for r, at in rejected])
+    project(conn, fresh, now=now, timeout_s=timeout_s)
+    return Stored(frozenset(accepted))

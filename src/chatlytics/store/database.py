@@ -1,0 +1,111 @@
+"""Engines for one database: a writer engine and a reader engine, tuned per dialect.
+
+On SQLite all writes go through one connection that opens its transactions with BEGIN IMMEDIATE (so a
+writer never has to upgrade a read lock), while readers run concurrently in WAL mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+SQLITE_BUSY_MS = 30_000
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _sqlite_engine(url: URL, *, immediate: bool) -> Engine:
+    memory = url.database in (None, "", ":memory:")
+    engine = sa.create_engine(
+        url,
+        json_serializer=_json,
+        json_deserializer=orjson.loads,
+        **({"poolclass": StaticPool} if memory else {}),
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control from the driver so that BEGIN is ours to issue.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _server_engine(url: URL, *, pool_size: int) -> Engine:
+    options: dict[str, Any] = {}
+    if url.get_backend_name() in ("mysql", "mariadb"):
+        options["isolation_level"] = "READ COMMITTED"
+    return sa.create_engine(
+        url,
+        json_serializer=_json,
+        json_deserializer=orjson.loads,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_recycle=3600,
+        **options,
+    )
+
+
+@dataclass(frozen=True)
+class Database:
+    """The engines of one database; build with `Database.connect(url)`, close with `dispose()`."""
+
+    url: URL
+    writer: Engine
+    reader: Engine
+
+    @classmethod
+    def connect(cls, url: URL | str) -> Database:
+        url = sa.make_url(url)
+        if url.get_backend_name() == "sqlite":
+            if url.database in (None, "", ":memory:"):
+                memory = _sqlite_engine(url, immediate=True)  # one connection: one database
+                return cls(url, memory, memory)
+            return cls(
+                url, _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False)
+            )
+        engine = _server_engine(url, pool_size=8)
+        return cls(url, engine, engine)
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite`, `postgresql` or `mysql` (MariaDB included)."""
+        name = self.url.get_backend_name()
+        return "mysql" if name == "mariadb" else name
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction: committed when the block ends, rolled back on error."""
+        with self.writer.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only connection for analytics queries."""
+        with self.reader.connect() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        self.reader.dispose()

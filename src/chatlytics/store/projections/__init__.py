@@ -1,0 +1,32 @@
+"""Projections: events -> users, sessions, conversations, messages, leads, handovers, close events.
+
+Every projection is a function of the set of stored events, not of their arrival order: spans fold with
+min / max / arg-max rules, counters recount, and handover assignment is recomputed from stored rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.engine import Connection
+
+from chatlytics.events import ValidEvent
+from chatlytics.store.projections.handovers import assign_handovers
+from chatlytics.store.projections.records import insert_records
+from chatlytics.store.projections.spans import project_conversations, project_sessions
+from chatlytics.store.projections.users import owners, project_users
+
+
+def project(conn: Connection, events: list[ValidEvent], *, now: datetime, timeout_s: int) -> None:
+    """Apply newly stored events to every projection, inside the caller's transaction."""
+    if not events:
+        return
+    previous_owners = owners(conn, events)
+    insert_records(conn, events)
+    project_sessions(conn, events)
+    project_conversations(conn, events)
+    assign_handovers(conn, events)
+    project_users(conn, events, previous_owners, now=now, timeout_s=timeout_s)
+
+
+__all__ = ["project"]

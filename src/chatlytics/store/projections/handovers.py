@@ -1,0 +1,68 @@
+"""Give each handover that names no conversation to a conversation of its session.
+
+The rule: the latest conversation started at or before the request; if none had started, the first one
+started after it. Recomputed from stored rows whenever the session changes, so arrival order is moot.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from chatlytics.events import ValidEvent
+from chatlytics.store.projections.rows import chunks
+from chatlytics.store.schema import conversations, human_handover
+
+Started = tuple[datetime, str]  # (started_at, conversation_id)
+
+
+def choose(requested_at: datetime, started: list[Started]) -> str | None:
+    """The conversation a handover at `requested_at` belongs to, from its session's conversations."""
+    before = [s for s in started if s[0] <= requested_at]
+    if before:
+        return max(before)[1]
+    return min(started)[1] if started else None
+
+
+def assign_handovers(conn: Connection, events: list[ValidEvent]) -> None:
+    """Re-assign the unnamed handovers of every session touched by conversation or handover events."""
+    touched = {e.session_id for e in events if e.conversation_id or e.type == "handover_requested"}
+    hh, cv = human_handover.c, conversations.c
+    pending: dict[str, list[tuple[str, datetime, str | None]]] = defaultdict(list)
+    for part in chunks(touched):
+        query = sa.select(hh.session_id, hh.event_id, hh.requested_at, hh.conversation_id).where(
+            hh.session_id.in_(part), hh.conversation_named == sa.false()
+        )
+        for row in conn.execute(query):
+            pending[row.session_id].append((row.event_id, row.requested_at, row.conversation_id))
+    if not pending:
+        return
+    started: dict[str, list[Started]] = defaultdict(list)
+    assigned_before: dict[str, bool] = {}
+    for part in chunks(pending):
+        query = sa.select(cv.session_id, cv.conversation_id, cv.started_at, cv.handover_assigned)
+        for row in conn.execute(query.where(cv.session_id.in_(part))):
+            started[row.session_id].append((row.started_at, row.conversation_id))
+            assigned_before[row.conversation_id] = row.handover_assigned
+    handover_moves, assigned_now = [], set()
+    for session_id, handovers in pending.items():
+        for event_id, requested_at, current in handovers:
+            target = choose(requested_at, started[session_id])
+            if target is not None:
+                assigned_now.add(target)
+            if target != current:
+                handover_moves.append({"_id": event_id, "conversation_id": target})
+    if handover_moves:
+        statement = sa.update(human_handover).where(hh.event_id == sa.bindparam("_id"))
+        conn.execute(statement, handover_moves)
+    flips = [
+        {"_id": cid, "handover_assigned": cid in assigned_now}
+        for cid, before in assigned_before.items()
+        if before != (cid in assigned_now)
+    ]
+    if flips:
+        statement = sa.update(conversations).where(cv.conversation_id == sa.bindparam("_id"))
+        conn.execute(statement, flips)

@@ -1,0 +1,122 @@
+"""Users: first and last activity folded from events; totals recounted from the stored rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from chatlytics.events import ValidEvent
+from chatlytics.store.projections.rows import Row, chunks, load, save
+from chatlytics.store.schema import conversations, messages, sessions, users
+
+
+def _counts(conn: Connection, query: Any, ids: list[str]) -> dict[str, tuple[Any, ...]]:
+    return {row[0]: tuple(row[1:]) for row in conn.execute(query, {"ids": ids})}
+
+
+def _totals(conn: Connection, ids: list[str], active_after: datetime) -> dict[str, Row]:
+    s, c, m = sessions.c, conversations.c, messages.c
+    in_ids: sa.BindParameter[list[str]] = sa.bindparam("ids", expanding=True)
+    active = sa.case((sa.and_(s.ended_at.is_(None), s.last_event_at >= active_after), 1), else_=0)
+    by_session = _counts(
+        conn,
+        sa.select(
+            s.user_id,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(s.duration_seconds), 0),
+            sa.func.sum(active),
+        )
+        .where(s.user_id.in_(in_ids))
+        .group_by(s.user_id),
+        ids,
+    )
+    by_conv = _counts(
+        conn,
+        sa.select(c.user_id, sa.func.count()).where(c.user_id.in_(in_ids)).group_by(c.user_id),
+        ids,
+    )
+    by_msg = _counts(
+        conn,
+        sa.select(m.user_id, sa.func.count()).where(m.user_id.in_(in_ids)).group_by(m.user_id),
+        ids,
+    )
+    totals = {}
+    for uid in ids:
+        n_sessions, duration, n_active = by_session.get(uid, (0, 0, 0))
+        totals[uid] = {
+            "total_sessions": n_sessions,
+            "total_duration": int(duration),
+            "is_active": bool(n_active),
+            "user_type": "returning" if n_sessions > 1 else "new",
+            "total_conversations": by_conv.get(uid, (0,))[0],
+            "total_messages": by_msg.get(uid, (0,))[0],
+        }
+    return totals
+
+
+def owners(conn: Connection, events: list[ValidEvent]) -> set[str]:
+    """Current owners of the sessions and conversations `events` touch (an owner can change when an
+    earlier event arrives late, and the old owner's totals must then be recounted too)."""
+    found: set[str] = set()
+    for table, key, ids in (
+        (sessions, "session_id", {e.session_id for e in events}),
+        (
+            conversations,
+            "conversation_id",
+            {e.conversation_id for e in events if e.conversation_id},
+        ),
+    ):
+        for part in chunks(sorted(ids)):
+            query = sa.select(table.c.user_id).where(table.c[key].in_(part)).distinct()
+            found.update(conn.execute(query).scalars())
+    return found
+
+
+def project_users(
+    conn: Connection,
+    events: list[ValidEvent],
+    previous_owners: set[str],
+    *,
+    now: datetime,
+    timeout_s: int,
+) -> None:
+    """Upsert the users of `events` and recount them and the previous owners of what they touched."""
+    grouped: dict[str, list[ValidEvent]] = defaultdict(list)
+    for e in events:
+        grouped[e.user_id].append(e)
+    for owner in previous_owners:
+        grouped.setdefault(owner, [])
+    existing = {row["user_id"]: row for row in load(conn, users, users.c.user_id, grouped)}
+    inserts: list[Row] = []
+    updates: list[Row] = []
+    for part in chunks(sorted(grouped)):
+        totals = _totals(conn, part, now - timedelta(seconds=timeout_s))
+        for uid in part:
+            evs = grouped[uid]
+            row = existing.get(uid)
+            if row is None and not evs:
+                continue
+            fresh = row is None
+            if row is None:
+                row = {
+                    "user_id": uid,
+                    "first_seen_at": evs[0].occurred_at,
+                    "last_active_at": evs[0].occurred_at,
+                    "last_page_url": None,
+                    "last_page_at": None,
+                }
+            for e in evs:
+                row["first_seen_at"] = min(row["first_seen_at"], e.occurred_at)
+                row["last_active_at"] = max(row["last_active_at"], e.occurred_at)
+                if e.page_url is not None and (
+                    row["last_page_at"] is None
+                    or (e.occurred_at, e.page_url) > (row["last_page_at"], row["last_page_url"])
+                ):
+                    row.update(last_page_at=e.occurred_at, last_page_url=e.page_url)
+            row.update(totals[uid])
+            (inserts if fresh else updates).append(row)
+    save(conn, users, "user_id", inserts, updates)

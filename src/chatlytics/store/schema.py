@@ -1,0 +1,254 @@
+"""The tables, as SQLAlchemy Core. Times are naive UTC; every figure uses the clock-corrected time.
+
+The raw `events` log is the source of truth; the other tables are projections of it that the writer keeps
+up to date in the same transaction, so the seed's consumers can read them directly.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Microsecond precision everywhere: MariaDB's DATETIME defaults to whole seconds.
+UtcDateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+Id = sa.String(255)
+EventId = sa.String(128)
+Json = sa.JSON().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+LongText = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("event_id", EventId, primary_key=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("session_id", Id, nullable=False),
+    sa.Column("conversation_id", Id),
+    sa.Column("page_url", sa.Text),
+    sa.Column("occurred_at", UtcDateTime, nullable=False, comment="clock-corrected time"),
+    sa.Column("client_timestamp", UtcDateTime, nullable=False, comment="sender's clock"),
+    sa.Column("sent_at", UtcDateTime),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("properties", LongText, nullable=False, comment="JSON object"),
+    sa.Index(None, "occurred_at", "type"),
+    sa.Index(None, "user_id"),
+    sa.Index(None, "session_id"),
+)
+
+failed_events = sa.Table(
+    "failed_events",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("event_id", sa.String(255)),
+    sa.Column("user_id", Id),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("raw", LongText, nullable=False, comment="the event as sent, JSON"),
+    sa.Index(None, "received_at"),
+    sa.Index(None, "user_id"),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("label", sa.String(255), nullable=False, server_default=""),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("revoked_at", UtcDateTime),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("user_id", Id, primary_key=True),
+    sa.Column("first_seen_at", UtcDateTime, nullable=False),
+    sa.Column("last_active_at", UtcDateTime, nullable=False),
+    sa.Column("total_sessions", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("total_messages", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("total_conversations", sa.Integer, nullable=False, server_default="0"),
+    sa.Column(
+        "total_duration",
+        sa.Integer,
+        nullable=False,
+        server_default="0",
+        comment="seconds, sessions with an explicit end; the API adds timed-out ones",
+    ),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("user_type", sa.String(16), nullable=False, server_default="new"),
+    sa.Column("last_page_url", sa.Text),
+    sa.Column("last_page_at", UtcDateTime),
+    sa.Index(None, "first_seen_at"),
+    sa.Index(None, "last_active_at"),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("session_id", Id, primary_key=True),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("first_event_id", EventId, nullable=False),
+    sa.Column("last_event_at", UtcDateTime, nullable=False),
+    sa.Column(
+        "ended_at", UtcDateTime, comment="winning session_end: backend over widget, then latest"
+    ),
+    sa.Column("end_source", sa.String(16)),
+    sa.Column("end_status", sa.String(16)),
+    sa.Column("end_reason", sa.Text),
+    sa.Column("end_event_id", EventId),
+    sa.Column(
+        "duration_seconds", sa.Integer, comment="ended_at - started_at, when ended explicitly"
+    ),
+    sa.Column("active_seconds", sa.Integer, nullable=False, comment="last_event_at - started_at"),
+    sa.Column("event_count", sa.Integer, nullable=False),
+    sa.Column("message_count", sa.Integer, nullable=False),
+    sa.Column("user_message_count", sa.Integer, nullable=False),
+    sa.Column("bot_message_count", sa.Integer, nullable=False),
+    sa.Column("has_widget", sa.Boolean, nullable=False),
+    sa.Column("has_backend", sa.Boolean, nullable=False),
+    sa.Column("client_info", sa.Text),
+    sa.Column("city", sa.String(255)),
+    sa.Column("region", sa.String(255)),
+    sa.Column("country", sa.String(255)),
+    sa.Column("latitude", sa.Float),
+    sa.Column("longitude", sa.Float),
+    sa.Column("info_at", UtcDateTime, comment="time of the session_start that gave client_info"),
+    sa.Column("info_event_id", EventId),
+    sa.Index(None, "started_at"),
+    sa.Index(None, "last_event_at"),
+    sa.Index(None, "user_id"),
+)
+
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("conversation_id", Id, primary_key=True),
+    sa.Column("session_id", Id, nullable=False),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("first_event_id", EventId, nullable=False),
+    sa.Column("last_event_at", UtcDateTime, nullable=False),
+    sa.Column("ended_at", UtcDateTime),
+    sa.Column("end_status", sa.String(16)),
+    sa.Column("end_event_id", EventId),
+    sa.Column(
+        "handover_named",
+        sa.Boolean,
+        nullable=False,
+        comment="a handover event or a conversation_end{handover} names it",
+    ),
+    sa.Column(
+        "handover_assigned",
+        sa.Boolean,
+        nullable=False,
+        comment="a handover without conversation_id was assigned to it",
+    ),
+    sa.Column("duration_seconds", sa.Integer),
+    sa.Column("active_seconds", sa.Integer, nullable=False),
+    sa.Column("message_count", sa.Integer, nullable=False),
+    sa.Column("user_message_count", sa.Integer, nullable=False),
+    sa.Column("bot_message_count", sa.Integer, nullable=False),
+    sa.Column("fallback_count", sa.Integer, nullable=False),
+    sa.Index(None, "started_at"),
+    sa.Index(None, "session_id"),
+    sa.Index(None, "user_id"),
+)
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("event_id", EventId, primary_key=True),
+    sa.Column("message_id", sa.String(255), nullable=False),
+    sa.Column("conversation_id", Id, nullable=False),
+    sa.Column("session_id", Id, nullable=False),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("message_type", sa.String(16), nullable=False, comment="user | bot | system"),
+    sa.Column("content", LongText, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("latency_ms", sa.Float),
+    sa.Column("fallback", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("model", sa.String(255)),
+    sa.Column("tokens_in", sa.Integer),
+    sa.Column("tokens_out", sa.Integer),
+    sa.Column("cost", sa.Float),
+    sa.Index(None, "created_at", "message_type"),
+    sa.Index(None, "conversation_id"),
+    sa.Index(None, "session_id"),
+    sa.Index(None, "user_id"),
+)
+
+lead_analytics = sa.Table(
+    "lead_analytics",
+    metadata,
+    sa.Column("event_id", EventId, primary_key=True),
+    sa.Column("lead_id", sa.String(255), nullable=False),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("session_id", Id, nullable=False),
+    sa.Column("conversation_id", Id),
+    sa.Column("lead_type", sa.String(255), nullable=False),
+    sa.Column("name", sa.Text),
+    sa.Column("email", sa.Text),
+    sa.Column("phone", sa.Text),
+    sa.Column("page_url", sa.Text),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index(None, "created_at"),
+    sa.Index(None, "user_id"),
+    sa.Index(None, "session_id"),
+)
+
+human_handover = sa.Table(
+    "human_handover",
+    metadata,
+    sa.Column("event_id", EventId, primary_key=True),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("session_id", Id, nullable=False),
+    sa.Column("conversation_id", Id, comment="as sent, or the one it was assigned to"),
+    sa.Column("conversation_named", sa.Boolean, nullable=False),
+    sa.Column("issues", sa.Text, nullable=False, comment="JSON list of strings"),
+    sa.Column("other_text", sa.Text),
+    sa.Column("support_option", sa.String(255), nullable=False),
+    sa.Column("last_message", sa.Text),
+    sa.Column("status", sa.String(32), nullable=False, server_default="requested"),
+    sa.Column("requested_at", UtcDateTime, nullable=False),
+    sa.Index(None, "requested_at"),
+    sa.Index(None, "session_id"),
+    sa.Index(None, "user_id"),
+)
+
+chatbot_close_events = sa.Table(
+    "chatbot_close_events",
+    metadata,
+    sa.Column("event_id", EventId, primary_key=True),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("session_id", Id, nullable=False),
+    sa.Column("conversation_id", Id),
+    sa.Column("closed_at", UtcDateTime, nullable=False),
+    sa.Column("time_spent_seconds", sa.Float, nullable=False),
+    sa.Column("last_user_message", sa.Text),
+    sa.Column("last_bot_message", sa.Text),
+    sa.Index(None, "closed_at"),
+    sa.Index(None, "session_id"),
+    sa.Index(None, "user_id"),
+)
+
+PROJECTIONS = (
+    users,
+    sessions,
+    conversations,
+    messages,
+    lead_analytics,
+    human_handover,
+    chatbot_close_events,
+)

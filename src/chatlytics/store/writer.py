@@ -1,0 +1,162 @@
+"""The group-commit writer: requests hand their events over and wait for the commit that holds them.
+
+One writer task per process takes what has queued, up to BATCH_PROCESSING_SIZE events or BATCH_FLUSH_MS
+after the first, writes it in one transaction on a worker thread, then answers every waiting request.
+A request is acknowledged only after that commit; if it fails, every request in it sees the error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from chatlytics.events import Rejection, ValidEvent
+from chatlytics.ops import metrics
+from chatlytics.store.batch import store_batch
+from chatlytics.store.database import Database
+from chatlytics.store.timing import utcnow
+
+log = logging.getLogger(__name__)
+RACE_RETRIES = 3
+
+
+class StorageUnavailable(Exception):
+    """The database could not take the batch; nothing in it was acknowledged."""
+
+
+class WriterOverloaded(Exception):
+    """The writer's queue is full; the sender should retry later."""
+
+
+@dataclass
+class Submission:
+    valid: Sequence[ValidEvent]
+    rejected: Sequence[Rejection]
+    received_at: datetime
+    done: asyncio.Future[frozenset[int]] = field(repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.valid) + len(self.rejected)
+
+
+class BatchWriter:
+    """Group-commits submissions; `submit` returns the positions of `valid` stored for the first time."""
+
+    def __init__(
+        self, db: Database, *, max_events: int, flush_ms: int, queue_events: int, timeout_s: int
+    ) -> None:
+        self._db = db
+        self._max_events = max_events
+        self._flush_s = flush_ms / 1000
+        self._queue_limit = queue_events
+        self._timeout_s = timeout_s
+        self._queue: asyncio.Queue[Submission] = asyncio.Queue()
+        self._queued_events = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="chatlytics-writer")
+
+    async def stop(self) -> None:
+        """Finish what is queued, then stop."""
+        if self._task is None:
+            return
+        await self._queue.join()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def submit(
+        self, valid: Sequence[ValidEvent], rejected: Sequence[Rejection], received_at: datetime
+    ) -> frozenset[int]:
+        if self._task is None or self._task.done():
+            raise StorageUnavailable("the writer is not running")
+        if self._queued_events >= self._queue_limit:
+            raise WriterOverloaded(f"{self._queued_events} events are waiting to be written")
+        done: asyncio.Future[frozenset[int]] = asyncio.get_running_loop().create_future()
+        item = Submission(valid, rejected, received_at, done)
+        self._queued_events += item.size
+        metrics.WRITER_QUEUE.set(self._queued_events)
+        self._queue.put_nowait(item)
+        return await asyncio.shield(done)
+
+    async def _gather(self) -> list[Submission]:
+        first = await self._queue.get()
+        batch, size = [first], first.size
+        deadline = time.monotonic() + self._flush_s
+        while size < self._max_events:
+            remaining = deadline - time.monotonic()
+            try:
+                item = (
+                    self._queue.get_nowait()
+                    if remaining <= 0
+                    else await asyncio.wait_for(self._queue.get(), remaining)
+                )
+            except (asyncio.QueueEmpty, TimeoutError):
+                break
+            batch.append(item)
+            size += item.size
+        return batch
+
+    async def _run(self) -> None:
+        while True:
+            batch = await self._gather()
+            try:
+                results = await asyncio.to_thread(self._write, batch)
+            except Exception as exc:  # every waiter must hear about it, whatever it was
+                log.warning("batch of %d submissions not stored: %s", len(batch), exc)
+                for item in batch:
+                    if not item.done.done():
+                        item.done.set_exception(StorageUnavailable(str(exc)))
+            else:
+                for item, accepted in zip(batch, results, strict=True):
+                    if not item.done.done():
+                        item.done.set_result(accepted)
+            finally:
+                for item in batch:
+                    self._queued_events -= item.size
+                    self._queue.task_done()
+                metrics.WRITER_QUEUE.set(self._queued_events)
+
+    def _write(self, batch: list[Submission]) -> list[frozenset[int]]:
+        valid = [e for item in batch for e in item.valid]
+        rejected = [
+            (r, item.received_at.replace(tzinfo=None)) for item in batch for r in item.rejected
+        ]
+        started = time.perf_counter()
+        for attempt in range(RACE_RETRIES + 1):
+            try:
+                with self._db.write() as conn:
+                    stored = store_batch(
+                        conn, valid, rejected, now=utcnow(), timeout_s=self._timeout_s
+                    )
+                break
+            except (IntegrityError, DBAPIError) as exc:
+                # Another process stored the same ids or rows first, or a deadlock: try again.
+                retryable = isinstance(exc, IntegrityError) or _is_deadlock(exc)
+                if not retryable or attempt == RACE_RETRIES:
+                    raise
+        metrics.COMMIT_SECONDS.observe(time.perf_counter() - started)
+        metrics.BATCH_EVENTS.observe(len(valid) + len(rejected))
+        results, offset = [], 0
+        for item in batch:
+            n = len(item.valid)
+            results.append(
+                frozenset(p - offset for p in stored.accepted if offset <= p < offset + n)
+            )
+            offset += n
+        return results
+
+
+def _is_deadlock(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "deadlock" in text or "could not serialize" in text or "lock wait timeout" in text
