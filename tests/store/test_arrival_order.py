@@ -102,7 +102,7 @@ def snapshot(batches: list[list[dict[str, Any]]]) -> dict[str, list[tuple[Any, .
     return state
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), events=scenarios())
 def test_any_order_and_batching_gives_the_same_state(
     data: st.DataObject, events: list[dict[str, Any]]

@@ -19,8 +19,12 @@ metadata = sa.MetaData(
 
 # Microsecond precision everywhere: MariaDB's DATETIME defaults to whole seconds.
 UtcDateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
-Id = sa.String(255)
-EventId = sa.String(128)
+# Ids compare byte for byte everywhere: MariaDB's default collation would fold case and trailing
+# spaces, making `Abc` a duplicate of `abc`.
+Id = sa.String(255).with_variant(mysql.VARCHAR(255, collation="utf8mb4_bin"), "mysql", "mariadb")
+EventId = sa.String(128).with_variant(
+    mysql.VARCHAR(128, collation="utf8mb4_bin"), "mysql", "mariadb"
+)
 Json = sa.JSON().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 LongText = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
@@ -49,7 +53,7 @@ failed_events = sa.Table(
     metadata,
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
     sa.Column("received_at", UtcDateTime, nullable=False),
-    sa.Column("event_id", sa.String(255)),
+    sa.Column("event_id", Id),
     sa.Column("user_id", Id),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("raw", LongText, nullable=False, comment="the event as sent, JSON"),
@@ -170,7 +174,7 @@ messages = sa.Table(
     "messages",
     metadata,
     sa.Column("event_id", EventId, primary_key=True),
-    sa.Column("message_id", sa.String(255), nullable=False),
+    sa.Column("message_id", Id, nullable=False),
     sa.Column("conversation_id", Id, nullable=False),
     sa.Column("session_id", Id, nullable=False),
     sa.Column("user_id", Id, nullable=False),
@@ -193,7 +197,7 @@ lead_analytics = sa.Table(
     "lead_analytics",
     metadata,
     sa.Column("event_id", EventId, primary_key=True),
-    sa.Column("lead_id", sa.String(255), nullable=False),
+    sa.Column("lead_id", Id, nullable=False),
     sa.Column("user_id", Id, nullable=False),
     sa.Column("session_id", Id, nullable=False),
     sa.Column("conversation_id", Id),

@@ -31,20 +31,29 @@ def assign_handovers(conn: Connection, events: list[ValidEvent]) -> None:
     """Re-assign the unnamed handovers of every session touched by conversation or handover events."""
     touched = {e.session_id for e in events if e.conversation_id or e.type == "handover_requested"}
     hh, cv = human_handover.c, conversations.c
+    # A conversation can move to another session when an earlier event of it arrives late; the
+    # handovers that were given to it in its old session must be looked at again.
+    conversation_ids = sorted({e.conversation_id for e in events if e.conversation_id})
+    for part in chunks(conversation_ids):
+        query = sa.select(hh.session_id).where(
+            hh.conversation_id.in_(part), hh.conversation_named == sa.false()
+        )
+        touched.update(conn.execute(query).scalars())
     pending: dict[str, list[tuple[str, datetime, str | None]]] = defaultdict(list)
-    for part in chunks(touched):
+    for part in chunks(sorted(touched)):
         query = sa.select(hh.session_id, hh.event_id, hh.requested_at, hh.conversation_id).where(
             hh.session_id.in_(part), hh.conversation_named == sa.false()
         )
         for row in conn.execute(query):
             pending[row.session_id].append((row.event_id, row.requested_at, row.conversation_id))
-    if not pending:
-        return
     started: dict[str, list[Started]] = defaultdict(list)
     assigned_before: dict[str, bool] = {}
-    for part in chunks(pending):
+    for part in chunks(sorted(touched)):
         query = sa.select(cv.session_id, cv.conversation_id, cv.started_at, cv.handover_assigned)
-        for row in conn.execute(query.where(cv.session_id.in_(part))):
+        query = query.where(cv.session_id.in_(part))
+        if not pending:  # only flags left over from a conversation that moved can need clearing
+            query = query.where(cv.handover_assigned == sa.true())
+        for row in conn.execute(query):
             started[row.session_id].append((row.started_at, row.conversation_id))
             assigned_before[row.conversation_id] = row.handover_assigned
     handover_moves, assigned_now = [], set()

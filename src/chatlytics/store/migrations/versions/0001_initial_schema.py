@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:06:38.779123
+Create Date: 2026-11-26 06:15:37.657009
 """
 
 from __future__ import annotations
@@ -45,10 +45,34 @@ def upgrade() -> None:
     )
     op.create_table(
         "chatbot_close_events",
-        sa.Column("event_id", sa.String(length=128), nullable=False),
-        sa.Column("user_id", sa.String(length=255), nullable=False),
-        sa.Column("session_id", sa.String(length=255), nullable=False),
-        sa.Column("conversation_id", sa.String(length=255), nullable=True),
+        sa.Column(
+            "event_id",
+            sa.String(length=128)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "user_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "session_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "conversation_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=True,
+        ),
         sa.Column(
             "closed_at",
             sa.DateTime()
@@ -74,9 +98,27 @@ def upgrade() -> None:
 
     op.create_table(
         "conversations",
-        sa.Column("conversation_id", sa.String(length=255), nullable=False),
-        sa.Column("session_id", sa.String(length=255), nullable=False),
-        sa.Column("user_id", sa.String(length=255), nullable=False),
+        sa.Column(
+            "conversation_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "session_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "user_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
         sa.Column(
             "started_at",
             sa.DateTime()
@@ -84,7 +126,13 @@ def upgrade() -> None:
             .with_variant(mysql.DATETIME(fsp=6), "mysql"),
             nullable=False,
         ),
-        sa.Column("first_event_id", sa.String(length=128), nullable=False),
+        sa.Column(
+            "first_event_id",
+            sa.String(length=128)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mysql"),
+            nullable=False,
+        ),
         sa.Column(
             "last_event_at",
             sa.DateTime()
@@ -100,7 +148,13 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("end_status", sa.String(length=16), nullable=True),
-        sa.Column("end_event_id", sa.String(length=128), nullable=True),
+        sa.Column(
+            "end_event_id",
+            sa.String(length=128)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mysql"),
+            nullable=True,
+        ),
         sa.Column(
             "handover_named",
             sa.Boolean(),
@@ -132,12 +186,36 @@ def upgrade() -> None:
 
     op.create_table(
         "events",
-        sa.Column("event_id", sa.String(length=128), nullable=False),
+        sa.Column(
+            "event_id",
+            sa.String(length=128)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mysql"),
+            nullable=False,
+        ),
         sa.Column("type", sa.String(length=64), nullable=False),
         sa.Column("source", sa.String(length=16), nullable=False),
-        sa.Column("user_id", sa.String(length=255), nullable=False),
-        sa.Column("session_id", sa.String(length=255), nullable=False),
-        sa.Column("conversation_id", sa.String(length=255), nullable=True),
+        sa.Column(
+            "user_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "session_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "conversation_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=True,
+        ),
         sa.Column("page_url", sa.Text(), nullable=True),
         sa.Column(
             "occurred_at",
@@ -196,8 +274,20 @@ def upgrade() -> None:
             .with_variant(mysql.DATETIME(fsp=6), "mysql"),
             nullable=False,
         ),
-        sa.Column("event_id", sa.String(length=255), nullable=True),
-        sa.Column("user_id", sa.String(length=255), nullable=True),
+        sa.Column(
+            "event_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=True,
+        ),
+        sa.Column(
+            "user_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=True,
+        ),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column(
             "raw",
@@ -217,12 +307,32 @@ def upgrade() -> None:
 
     op.create_table(
         "human_handover",
-        sa.Column("event_id", sa.String(length=128), nullable=False),
-        sa.Column("user_id", sa.String(length=255), nullable=False),
-        sa.Column("session_id", sa.String(length=255), nullable=False),
+        sa.Column(
+            "event_id",
+            sa.String(length=128)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "user_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "session_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
         sa.Column(
             "conversation_id",
-            sa.String(length=255),
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
             nullable=True,
             comment="as sent, or the one it was assigned to",
         ),
@@ -252,11 +362,41 @@ def upgrade() -> None:
 
     op.create_table(
         "lead_analytics",
-        sa.Column("event_id", sa.String(length=128), nullable=False),
-        sa.Column("lead_id", sa.String(length=255), nullable=False),
-        sa.Column("user_id", sa.String(length=255), nullable=False),
-        sa.Column("session_id", sa.String(length=255), nullable=False),
-        sa.Column("conversation_id", sa.String(length=255), nullable=True),
+        sa.Column(
+            "event_id",
+            sa.String(length=128)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "lead_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "user_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "session_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "conversation_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=True,
+        ),
         sa.Column("lead_type", sa.String(length=255), nullable=False),
         sa.Column("name", sa.Text(), nullable=True),
         sa.Column("email", sa.Text(), nullable=True),
@@ -282,11 +422,41 @@ def upgrade() -> None:
 
     op.create_table(
         "messages",
-        sa.Column("event_id", sa.String(length=128), nullable=False),
-        sa.Column("message_id", sa.String(length=255), nullable=False),
-        sa.Column("conversation_id", sa.String(length=255), nullable=False),
-        sa.Column("session_id", sa.String(length=255), nullable=False),
-        sa.Column("user_id", sa.String(length=255), nullable=False),
+        sa.Column(
+            "event_id",
+            sa.String(length=128)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "message_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "conversation_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "session_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "user_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
         sa.Column(
             "message_type", sa.String(length=16), nullable=False, comment="user | bot | system"
         ),
@@ -305,7 +475,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("latency_ms", sa.Float(), nullable=True),
-        sa.Column("fallback", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("fallback", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("model", sa.String(length=255), nullable=True),
         sa.Column("tokens_in", sa.Integer(), nullable=True),
         sa.Column("tokens_out", sa.Integer(), nullable=True),
@@ -326,8 +496,20 @@ def upgrade() -> None:
 
     op.create_table(
         "sessions",
-        sa.Column("session_id", sa.String(length=255), nullable=False),
-        sa.Column("user_id", sa.String(length=255), nullable=False),
+        sa.Column(
+            "session_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "user_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
         sa.Column(
             "started_at",
             sa.DateTime()
@@ -335,7 +517,13 @@ def upgrade() -> None:
             .with_variant(mysql.DATETIME(fsp=6), "mysql"),
             nullable=False,
         ),
-        sa.Column("first_event_id", sa.String(length=128), nullable=False),
+        sa.Column(
+            "first_event_id",
+            sa.String(length=128)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mysql"),
+            nullable=False,
+        ),
         sa.Column(
             "last_event_at",
             sa.DateTime()
@@ -354,7 +542,13 @@ def upgrade() -> None:
         sa.Column("end_source", sa.String(length=16), nullable=True),
         sa.Column("end_status", sa.String(length=16), nullable=True),
         sa.Column("end_reason", sa.Text(), nullable=True),
-        sa.Column("end_event_id", sa.String(length=128), nullable=True),
+        sa.Column(
+            "end_event_id",
+            sa.String(length=128)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mysql"),
+            nullable=True,
+        ),
         sa.Column(
             "duration_seconds",
             sa.Integer(),
@@ -384,7 +578,13 @@ def upgrade() -> None:
             nullable=True,
             comment="time of the session_start that gave client_info",
         ),
-        sa.Column("info_event_id", sa.String(length=128), nullable=True),
+        sa.Column(
+            "info_event_id",
+            sa.String(length=128)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=128), "mysql"),
+            nullable=True,
+        ),
         sa.PrimaryKeyConstraint("session_id", name=op.f("pk_sessions")),
     )
     with op.batch_alter_table("sessions", schema=None) as batch_op:
@@ -396,7 +596,13 @@ def upgrade() -> None:
 
     op.create_table(
         "users",
-        sa.Column("user_id", sa.String(length=255), nullable=False),
+        sa.Column(
+            "user_id",
+            sa.String(length=255)
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mariadb")
+            .with_variant(mysql.VARCHAR(collation="utf8mb4_bin", length=255), "mysql"),
+            nullable=False,
+        ),
         sa.Column(
             "first_seen_at",
             sa.DateTime()
@@ -421,7 +627,7 @@ def upgrade() -> None:
             nullable=False,
             comment="seconds, sessions with an explicit end; the API adds timed-out ones",
         ),
-        sa.Column("is_active", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("is_active", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("user_type", sa.String(length=16), server_default="new", nullable=False),
         sa.Column("last_page_url", sa.Text(), nullable=True),
         sa.Column(
