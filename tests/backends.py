@@ -32,7 +32,8 @@ class Unreachable(Exception):
 
 
 def worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # The pid keeps two test runs on one machine (two developers, or CI and a developer) apart.
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 def server_url(kind: str) -> URL:
@@ -56,6 +57,20 @@ def server_url(kind: str) -> URL:
             f"{kind} at {base.render_as_string()} is not reachable: {exc.orig}"
         ) from None
     return base.set(database=name)
+
+
+def drop(url: URL) -> None:
+    """Remove a database made by `server_url`."""
+    kind = url.get_backend_name()
+    engine = sa.create_engine(
+        sa.make_url(SERVERS["postgresql" if kind == "postgresql" else "mariadb"]),
+        isolation_level="AUTOCOMMIT",
+    )
+    quoted = f'"{url.database}"' if kind == "postgresql" else f"`{url.database}`"
+    force = " WITH (FORCE)" if kind == "postgresql" else ""
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {quoted}{force}"))
+    engine.dispose()
 
 
 def sqlite_url(directory: Path) -> URL:

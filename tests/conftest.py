@@ -39,6 +39,8 @@ def session_db(
     db = backends.migrated(url)
     yield db
     db.dispose()
+    if kind != "sqlite":
+        backends.drop(url)
 
 
 @pytest.fixture
@@ -68,8 +70,21 @@ def app_client(db: Database, settings: Settings) -> Iterator[TestClient]:
 
 @pytest.fixture
 def sqlite_only(db: Database) -> None:
-    if db.dialect != "sqlite":
-        pytest.skip("runs once, on SQLite: it does not depend on the database")
+    """Marks a test that does not depend on the database: it runs once, on SQLite."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the server-database copies of `sqlite_only` tests (not skip: they are not owed)."""
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        backend = params.params.get("session_db") if params else None
+        once = "sqlite_only" in getattr(item, "fixturenames", ())
+        (drop if once and backend not in (None, "sqlite") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def tmp_sqlite(tmp_path: Path) -> Database:

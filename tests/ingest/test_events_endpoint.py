@@ -56,6 +56,12 @@ def test_the_same_id_twice_in_one_batch_is_stored_once(
     assert count(db, events) == 1
 
 
+def test_ids_are_case_sensitive_on_every_database(app_client: TestClient, db: Database) -> None:
+    batch = [event("page_view", event_id="Abc", session="S"), event("page_view", event_id="abc")]
+    assert post_events(app_client, batch)["accepted"] == 2
+    assert count(db, sessions) == 2
+
+
 REJECTIONS = [
     ({"type": "page_view"}, "event_id"),
     ("not an object", "JSON object"),
@@ -64,6 +70,7 @@ REJECTIONS = [
     ({**event("page_view"), "timestamp": "yesterday"}, "RFC 3339"),
     ({**event("page_view"), "type": "Bad Type"}, "type"),
     ({**event("page_view"), "user_id": ""}, "user_id"),
+    ({**event("page_view"), "event_id": "e1 "}, "white space"),
     ({**event("page_view"), "session_id": "x" * 256}, "session_id"),
     ({**event("page_view"), "source": "phone"}, "source"),
     ({**event("page_view"), "unknown_field": 1}, "unknown_field"),

@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from chatlytics.events.catalogue import CATALOGUE, MESSAGE_TYPES, Props, channel_of
 
@@ -33,18 +40,28 @@ def parse_rfc3339(value: object) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def _trimmed(value: str) -> str:
+    # MariaDB compares `id ` and `id` as equal; an id must be the same everywhere.
+    if value != value.strip():
+        raise ValueError("must not start or end with white space")
+    return value
+
+
+Identifier = Annotated[str, AfterValidator(_trimmed)]
+
+
 class EventFields(BaseModel):
     """The fields every event has; `properties` is checked against the catalogue afterwards."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    event_id: str = Field(min_length=1, max_length=128)
+    event_id: Identifier = Field(min_length=1, max_length=128)
     type: str = Field(pattern=TYPE_PATTERN.pattern)
     timestamp: datetime
     source: Literal["widget", "backend"] | None = None
-    user_id: str = Field(min_length=1, max_length=255)
-    session_id: str = Field(min_length=1, max_length=255)
-    conversation_id: str | None = Field(default=None, min_length=1, max_length=255)
+    user_id: Identifier = Field(min_length=1, max_length=255)
+    session_id: Identifier = Field(min_length=1, max_length=255)
+    conversation_id: Identifier | None = Field(default=None, min_length=1, max_length=255)
     page_url: str | None = Field(default=None, max_length=8192)
     properties: dict[str, Any] = Field(default_factory=dict)
 

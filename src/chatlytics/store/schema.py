@@ -19,8 +19,9 @@ metadata = sa.MetaData(
 
 # Microsecond precision everywhere: MariaDB's DATETIME defaults to whole seconds.
 UtcDateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
-# Ids compare byte for byte everywhere: MariaDB's default collation would fold case and trailing
-# spaces, making `Abc` a duplicate of `abc`.
+# Ids compare byte for byte everywhere: MariaDB's default collation would fold case, making `Abc` a
+# duplicate of `abc`. (Its binary collations still ignore trailing spaces; the contract refuses ids
+# with leading or trailing white space, see events/validate.py.)
 Id = sa.String(255).with_variant(mysql.VARCHAR(255, collation="utf8mb4_bin"), "mysql", "mariadb")
 EventId = sa.String(128).with_variant(
     mysql.VARCHAR(128, collation="utf8mb4_bin"), "mysql", "mariadb"
@@ -126,8 +127,8 @@ sessions = sa.Table(
     sa.Column("city", sa.String(255)),
     sa.Column("region", sa.String(255)),
     sa.Column("country", sa.String(255)),
-    sa.Column("latitude", sa.Float),
-    sa.Column("longitude", sa.Float),
+    sa.Column("latitude", sa.Double),
+    sa.Column("longitude", sa.Double),
     sa.Column("info_at", UtcDateTime, comment="time of the session_start that gave client_info"),
     sa.Column("info_event_id", EventId),
     sa.Index(None, "started_at"),
@@ -181,12 +182,12 @@ messages = sa.Table(
     sa.Column("message_type", sa.String(16), nullable=False, comment="user | bot | system"),
     sa.Column("content", LongText, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("latency_ms", sa.Float),
+    sa.Column("latency_ms", sa.Double),
     sa.Column("fallback", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("model", sa.String(255)),
     sa.Column("tokens_in", sa.Integer),
     sa.Column("tokens_out", sa.Integer),
-    sa.Column("cost", sa.Float),
+    sa.Column("cost", sa.Double),
     sa.Index(None, "created_at", "message_type"),
     sa.Index(None, "conversation_id"),
     sa.Index(None, "session_id"),
@@ -239,7 +240,7 @@ chatbot_close_events = sa.Table(
     sa.Column("session_id", Id, nullable=False),
     sa.Column("conversation_id", Id),
     sa.Column("closed_at", UtcDateTime, nullable=False),
-    sa.Column("time_spent_seconds", sa.Float, nullable=False),
+    sa.Column("time_spent_seconds", sa.Double, nullable=False),
     sa.Column("last_user_message", sa.Text),
     sa.Column("last_bot_message", sa.Text),
     sa.Index(None, "closed_at"),

@@ -80,7 +80,7 @@ def upgrade() -> None:
             .with_variant(mysql.DATETIME(fsp=6), "mysql"),
             nullable=False,
         ),
-        sa.Column("time_spent_seconds", sa.Float(), nullable=False),
+        sa.Column("time_spent_seconds", sa.Double(), nullable=False),
         sa.Column("last_user_message", sa.Text(), nullable=True),
         sa.Column("last_bot_message", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_chatbot_close_events")),
@@ -474,12 +474,12 @@ def upgrade() -> None:
             .with_variant(mysql.DATETIME(fsp=6), "mysql"),
             nullable=False,
         ),
-        sa.Column("latency_ms", sa.Float(), nullable=True),
+        sa.Column("latency_ms", sa.Double(), nullable=True),
         sa.Column("fallback", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("model", sa.String(length=255), nullable=True),
         sa.Column("tokens_in", sa.Integer(), nullable=True),
         sa.Column("tokens_out", sa.Integer(), nullable=True),
-        sa.Column("cost", sa.Float(), nullable=True),
+        sa.Column("cost", sa.Double(), nullable=True),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_messages")),
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
@@ -568,8 +568,8 @@ def upgrade() -> None:
         sa.Column("city", sa.String(length=255), nullable=True),
         sa.Column("region", sa.String(length=255), nullable=True),
         sa.Column("country", sa.String(length=255), nullable=True),
-        sa.Column("latitude", sa.Float(), nullable=True),
-        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("latitude", sa.Double(), nullable=True),
+        sa.Column("longitude", sa.Double(), nullable=True),
         sa.Column(
             "info_at",
             sa.DateTime()

@@ -1,0 +1,105 @@
+"""The SQL that differs between SQLite, PostgreSQL and MariaDB, in one place.
+
+Everything else in store/ and analytics/ is written once in portable SQLAlchemy Core. A time bucket is
+returned as the text `YYYY-MM-DD HH:MM:SS` of the bucket's start on every database, so that grouping,
+and turning the result back into a datetime, do not depend on what type each driver hands back.
+Text is grouped byte for byte everywhere, although MariaDB's collations fold case or ignore trailing
+spaces.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+Interval = Literal["hour", "day", "week"]
+Dialect = Literal["sqlite", "postgresql", "mysql"]
+
+
+def dialect_of(conn: Connection) -> Dialect:
+    """`sqlite`, `postgresql` or `mysql` (MariaDB reports itself as either `mysql` or `mariadb`)."""
+    name = conn.dialect.name
+    if name in ("mysql", "mariadb"):
+        return "mysql"
+    if name in ("sqlite", "postgresql"):
+        return name  # type: ignore[return-value]
+    raise NotImplementedError(f"unsupported database dialect: {name}")
+
+
+def _const(text: str) -> ColumnElement[Any]:
+    # Rendered inline, not bound: PostgreSQL refuses a GROUP BY whose expression carries a different
+    # parameter ($2) from the one in the SELECT list ($1), even when both hold the same value.
+    return sa.literal_column("'" + text + "'")
+
+
+def _sqlite_bucket(column: ColumnElement[Any], interval: Interval) -> ColumnElement[str]:
+    # SQLAlchemy stores SQLite datetimes as text `YYYY-MM-DD HH:MM:SS.ffffff`. Cutting the text is
+    # exact, whereas SQLite's date functions go through a Julian day rounded to the millisecond and
+    # move 23:59:59.9996 into the next day.
+    if interval == "hour":
+        return sa.func.substr(column, 1, 13).concat(_const(":00:00"))
+    day = sa.func.substr(column, 1, 10)
+    if interval == "day":
+        return day.concat(_const(" 00:00:00"))
+    # 'weekday 0' moves forward to the next Sunday (or stays on one); six days back is its Monday.
+    return sa.func.date(day, _const("weekday 0"), _const("-6 days")).concat(_const(" 00:00:00"))
+
+
+def _postgresql_bucket(column: ColumnElement[Any], interval: Interval) -> ColumnElement[str]:
+    # date_trunc('week', ...) starts weeks on Monday (ISO 8601), as the API promises.
+    truncated = sa.func.date_trunc(_const(interval), column)
+    return sa.func.to_char(truncated, _const("YYYY-MM-DD HH24:MI:SS"))
+
+
+def _mysql_bucket(column: ColumnElement[Any], interval: Interval) -> ColumnElement[str]:
+    if interval == "hour":
+        return sa.func.date_format(column, _const("%Y-%m-%d %H:00:00"))
+    if interval == "day":
+        return sa.func.date_format(column, _const("%Y-%m-%d 00:00:00"))
+    # WEEKDAY() is 0 for Monday; SUBDATE(t, n) takes n days off.
+    monday = sa.func.subdate(column, sa.func.weekday(column))
+    return sa.func.date_format(monday, _const("%Y-%m-%d 00:00:00"))
+
+
+_BUCKETS = {"sqlite": _sqlite_bucket, "postgresql": _postgresql_bucket, "mysql": _mysql_bucket}
+
+
+def time_bucket(
+    conn: Connection, column: ColumnElement[Any], interval: Interval
+) -> ColumnElement[str]:
+    """The start of the hour, day or week (from Monday) holding `column`, as `YYYY-MM-DD HH:MM:SS`."""
+    return _BUCKETS[dialect_of(conn)](column, interval)
+
+
+class _Utf8Bytes(sa.types.TypeDecorator[str]):
+    """Text that arrives as bytes (a binary cast) and leaves as str."""
+
+    impl = sa.types.LargeBinary
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> str | None:
+        return value.decode() if isinstance(value, bytes | bytearray) else value
+
+
+def exact_text(conn: Connection, column: ColumnElement[str]) -> ColumnElement[str]:
+    """`column` grouped byte for byte. MariaDB's collations fold case, and even its binary ones
+    ignore trailing spaces; a cast to BINARY does neither (the tables are utf8mb4)."""
+    if dialect_of(conn) == "mysql":
+        return sa.type_coerce(sa.cast(column, mysql.BINARY()), _Utf8Bytes())
+    return column
+
+
+def bucket_start(value: object) -> datetime:
+    """The naive-UTC datetime of a value produced by `time_bucket`."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, bytes):
+        value = value.decode()
+    if not isinstance(value, str):
+        raise TypeError(f"not a time bucket: {value!r}")
+    return datetime.fromisoformat(value)

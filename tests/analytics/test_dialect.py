@@ -1,0 +1,87 @@
+"""The per-database SQL agrees on every backend: time buckets, and exact grouping of text."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+import pytest
+
+from chatlytics.analytics.leads import leads_by_type
+from chatlytics.analytics.range import Window, truncate
+from chatlytics.analytics.series import count_by_bucket
+from chatlytics.store.database import Database
+from chatlytics.store.schema import messages
+from chatlytics.store.timing import utcnow
+from tests.analytics.support import store
+from tests.helpers import event
+
+# A Monday at least four weeks back: events may not lie in the future (they are capped at receipt).
+MONDAY = truncate(utcnow() - timedelta(weeks=5), "week")
+SUNDAY = MONDAY - timedelta(days=1)
+NEXT = MONDAY + timedelta(weeks=1)
+MOMENTS = [
+    MONDAY - timedelta(microseconds=1),  # the last microsecond of a Sunday
+    MONDAY,
+    MONDAY + timedelta(minutes=59, seconds=59, microseconds=999999),
+    MONDAY + timedelta(days=2, hours=12, minutes=34, seconds=56, microseconds=500000),
+    NEXT - timedelta(hours=1),  # Sunday 23:00
+    NEXT + timedelta(microseconds=1),
+]
+EXPECTED = {
+    "hour": {
+        SUNDAY + timedelta(hours=23): 1,
+        MONDAY: 2,
+        MONDAY + timedelta(days=2, hours=12): 1,
+        NEXT - timedelta(hours=1): 1,
+        NEXT: 1,
+    },
+    "day": {
+        SUNDAY: 1,
+        MONDAY: 2,
+        MONDAY + timedelta(days=2): 1,
+        NEXT - timedelta(days=1): 1,
+        NEXT: 1,
+    },
+    "week": {MONDAY - timedelta(weeks=1): 1, MONDAY: 4, NEXT: 1},
+}
+
+
+@pytest.mark.parametrize("interval", ["hour", "day", "week"])
+def test_time_buckets(db: Database, interval: str) -> None:
+    store(
+        db,
+        [
+            event(
+                "user_message",
+                at=m.replace(tzinfo=UTC),
+                session=f"s{i}",
+                conversation=f"c{i}",
+                content="q",
+            )
+            for i, m in enumerate(MOMENTS)
+        ],
+    )
+    window = Window(MONDAY - timedelta(weeks=2), NEXT + timedelta(weeks=2), interval)  # type: ignore[arg-type]
+    with db.read() as conn:
+        assert count_by_bucket(conn, messages.c.created_at, window) == EXPECTED[interval]
+
+
+def test_text_is_grouped_exactly(db: Database) -> None:
+    at = MONDAY.replace(tzinfo=UTC)
+    kinds = ["demo", "Demo", "demo ", "démo", "demo", "😀"]
+    store(
+        db,
+        [
+            event("lead_submitted", at=at + timedelta(seconds=i), lead_type=k)
+            for i, k in enumerate(kinds)
+        ],
+    )
+    with db.read() as conn:
+        counted = leads_by_type(conn, Window(MONDAY, NEXT))
+    assert {(c.lead_type, c.count) for c in counted} == {
+        ("demo", 2),
+        ("Demo", 1),
+        ("demo ", 1),
+        ("démo", 1),
+        ("😀", 1),
+    }
