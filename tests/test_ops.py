@@ -97,3 +97,20 @@ def test_first_start_generates_one_key_per_role(sqlite_env: Path) -> None:
     assert sorted(created) == ["admin", "read", "write"]
     assert ensure_keys(settings, db) == {}
     db.dispose()
+
+
+def test_cors_is_open_for_ingestion_only(app_client: TestClient) -> None:
+    origin = {"Origin": "https://shop.example"}
+    preflight = app_client.options(
+        "/v1/events",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    read = app_client.get("/analytics/", headers={**origin, **READ})
+    assert read.status_code == 200
+    assert "access-control-allow-origin" not in read.headers

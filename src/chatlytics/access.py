@@ -91,7 +91,8 @@ def check(ring: KeyRing, key: str | None, role: Role) -> None:
             401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
         )
     if found not in ALLOWED[role]:
-        raise HTTPException(403, f"this endpoint needs a {role} key, not a {found} key")
+        article = "an" if role == "admin" else "a"
+        raise HTTPException(403, f"this endpoint needs {article} {role} key, not a {found} key")
 
 
 def requires(role: Role) -> Callable[[Request], None]:

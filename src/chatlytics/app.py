@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from chatlytics.access import KeyRing
 from chatlytics.analytics.routes import router as analytics_router
 from chatlytics.context import AppContext
+from chatlytics.ingest.cors import IngestCORS
 from chatlytics.ingest.errors import install_error_handlers
 from chatlytics.ingest.failed import router as failed_router
 from chatlytics.ingest.legacy import router as legacy_router
@@ -20,10 +20,6 @@ from chatlytics.ops.routes import router as ops_router
 from chatlytics.settings import Settings
 from chatlytics.store.database import Database
 from chatlytics.store.writer import BatchWriter
-
-INGEST_PATHS = (
-    r"^/(v1/events|analytics/(leads|human_handover|chatbot_close|session_end|user_left))$"
-)
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
@@ -66,13 +62,6 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(ops_router)
     install_error_handlers(app)
     # Ingestion is called from any site's pages; the read API stays same-origin.
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_origin_regex=None,
-        allow_methods=["POST", "OPTIONS"],
-        allow_headers=["authorization", "content-type", "content-encoding", "x-write-key"],
-        max_age=600,
-    )
+    app.add_middleware(IngestCORS, origins=settings.cors_origins)
     app.add_middleware(RequestMetrics)
     return app

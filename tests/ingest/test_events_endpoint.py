@@ -84,6 +84,8 @@ REJECTIONS = [
     (event("page_view", title="x" * 40_000), "larger than"),
     ({**event("page_view"), "properties": []}, "properties"),
     ({**event("page_view"), "timestamp": "1969-12-31T23:59:59Z"}, "1970"),
+    ({**event("page_view"), "timestamp": "1970-01-01T00:30:00+01:00"}, "1970"),
+    ({**event("page_view"), "timestamp": "2026-W48-4T10:00:00Z"}, "RFC 3339"),
 ]
 
 
@@ -208,3 +210,29 @@ def test_timestamps_round_trip_as_rfc3339(app_client: TestClient, db: Database) 
     with db.read() as conn:
         stored = conn.execute(sa.select(events.c.client_timestamp)).scalar_one()
     assert iso(stored.replace(tzinfo=at.tzinfo)) == iso(at)
+
+
+def test_a_header_key_is_checked_before_the_body_is_read(app_client: TestClient) -> None:
+    bad = {"Authorization": "Bearer nope"}
+    assert app_client.post("/v1/events", content=b"not json", headers=bad).status_code == 401
+    assert app_client.post("/v1/events", content=b"not json", headers=READ).status_code == 403
+
+
+def test_property_types_are_strict(app_client: TestClient) -> None:
+    cases = [
+        event("bot_response", conversation="c", content="x", latency_ms="120"),
+        event("bot_response", conversation="c", content="x", latency_ms=5, fallback="yes"),
+        event("feedback", rating=True),
+        event("feedback", rating=1.0),
+    ]
+    result = post_events(app_client, cases)
+    assert result["accepted"] == 0
+    assert len(result["rejected"]) == len(cases)
+
+
+def test_performance_samples_make_no_session_or_user(app_client: TestClient) -> None:
+    post_events(app_client, [event("performance", user="server:web-1", cpu_percent=12.5)])
+    overview = app_client.get("/analytics/", headers=READ).json()
+    assert (overview["total_sessions"], overview["total_users"]) == (0, 0)
+    events_seen = app_client.get("/analytics/events", headers=READ).json()
+    assert "performance" in str(events_seen)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Text = Annotated[str, Field(max_length=32_768)]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
@@ -15,9 +15,12 @@ NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class Props(BaseModel):
-    """Base of every property model: extra properties are kept, not rejected."""
+    """Base of every property model: extra properties are kept, not rejected.
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    Strict: `"120"` is not a number and `1` is not `true`, so the raw log and the tables agree.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
 
 
 class NoProps(Props):
@@ -67,8 +70,15 @@ class Conversion(Props):
     currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
 
 
+def _rating(value: int) -> int:
+    if value not in (-1, 1, 2, 3, 4, 5):
+        raise ValueError("must be -1 or 1 (thumbs) or 1 to 5 (stars)")
+    return value
+
+
 class Feedback(Props):
-    rating: Literal[-1, 1, 2, 3, 4, 5]
+    # An int checked by hand: a Literal would let `true` and `1.0` through as 1.
+    rating: Annotated[int, AfterValidator(_rating)]
     comment: Text | None = None
 
 

@@ -25,19 +25,26 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 
 
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
 def parse_rfc3339(value: object) -> datetime:
-    """An RFC 3339 string with an offset, as aware UTC; anything else is refused (no epoch numbers)."""
-    if not isinstance(value, str):
-        raise ValueError("must be an RFC 3339 string")
+    """An RFC 3339 date-time with an offset, as aware UTC (no epoch numbers, no other ISO forms)."""
+    if not isinstance(value, str) or not RFC3339.match(value):
+        raise ValueError(
+            "must be an RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00.120Z"
+        )
+    text = value.upper().replace(" ", "T")
+    fraction = re.search(r"\.(\d+)", text)
+    if fraction and len(fraction.group(1)) > 6:  # Python keeps microseconds; cut, do not round
+        text = text.replace(fraction.group(0), fraction.group(0)[:7], 1)
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be an RFC 3339 date-time") from None
-    if parsed.tzinfo is None or "T" not in value.upper():
-        raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00Z")
-    if parsed.year < EARLIEST.year:
-        raise ValueError("must be in 1970 or later")
-    return parsed.astimezone(UTC)
+        parsed = datetime.fromisoformat(text).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValueError("must be a valid RFC 3339 date-time (check the date and time)") from None
+    if parsed < EARLIEST:
+        raise ValueError("must be in 1970 or later (UTC)")
+    return parsed
 
 
 def _trimmed(value: str) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, field_serializer
 
 from chatlytics.access import AdminKey
 from chatlytics.context import Context
@@ -22,6 +22,10 @@ class FailedEvent(BaseModel):
     user_id: str | None
     reason: str
     raw: Any
+
+    @field_serializer("received_at")
+    def _utc(self, value: datetime) -> str:
+        return value.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
 class FailedEvents(BaseModel):

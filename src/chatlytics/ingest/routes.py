@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from chatlytics.access import bearer, check
-from chatlytics.context import Context
+from chatlytics.context import AppContext, Context
 from chatlytics.events.validate import parse_rfc3339
 from chatlytics.ingest.body import read_json
 from chatlytics.ingest.pipeline import ingest
@@ -32,10 +32,15 @@ class IngestResult(BaseModel):
     rejected: list[RejectedEvent]
 
 
-def _write_key(request: Request, body: dict[str, object]) -> str | None:
-    key = bearer(request) or request.headers.get("x-write-key")
-    body_key = body.get("write_key")
-    return key or (body_key if isinstance(body_key, str) else None)
+def _header_key(request: Request) -> str | None:
+    return bearer(request) or request.headers.get("x-write-key")
+
+
+async def _check_write_key(ctx: AppContext, key: str | None) -> None:
+    if key and ctx.keys.cached_role_of(key) is False:  # the cache is stale: may read the database
+        await asyncio.to_thread(check, ctx.keys, key, "write")
+    else:
+        check(ctx.keys, key, "write")
 
 
 def _events_of(body: object) -> list[object]:
@@ -75,20 +80,24 @@ async def post_events(request: Request, ctx: Context) -> IngestResult | JSONResp
         return JSONResponse(
             {"accepted": 0, "duplicates": 0, "rejected": [], "disabled": True}, status_code=202
         )
-    body = await read_json(request)
-    events = _events_of(body)
-    assert isinstance(body, dict)
-    key = _write_key(request, body)
-    if key and ctx.keys.cached_role_of(key) is False:
-        await asyncio.to_thread(check, ctx.keys, key, "write")
-    else:
-        check(ctx.keys, key, "write")
-    sent_at = None
-    if body.get("sent_at") is not None:
-        try:
-            sent_at = parse_rfc3339(body["sent_at"])
-        except ValueError as exc:
-            raise HTTPException(400, f"sent_at: {exc}") from None
+    with ctx.writer.receiving():
+        header_key = _header_key(request)
+        if header_key:  # refuse a wrong key before reading a body that may be large
+            await _check_write_key(ctx, header_key)
+        body = await read_json(request)
+        events = _events_of(body)
+        assert isinstance(body, dict)
+        if not header_key:  # sendBeacon cannot set headers: the key travels in the body
+            body_key = body.get("write_key")
+            await _check_write_key(ctx, body_key if isinstance(body_key, str) else None)
+        sent_at = None
+        if body.get("sent_at") is not None:
+            try:
+                sent_at = parse_rfc3339(body["sent_at"])
+            except ValueError as exc:
+                raise HTTPException(400, f"sent_at: {exc}") from None
+    # Validation and queueing in `ingest` do not yield to the event loop, so the writer never sees
+    # this request as neither on its way nor queued.
     outcome = await ingest(ctx, events, sent_at=sent_at, received_at=received_at)
     return IngestResult(
         accepted=outcome.accepted,

@@ -26,6 +26,7 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz")
 def readyz(ctx: Context) -> JSONResponse:
     """The database answers and its schema is at the newest migration."""
+    retry = {"Retry-After": str(ctx.settings.retry_after_seconds)}
     try:
         with ctx.db.read() as conn:
             conn.execute(sa.text("SELECT 1"))
@@ -34,13 +35,14 @@ def readyz(ctx: Context) -> JSONResponse:
         return JSONResponse(
             {"status": "unavailable", "database": str(exc.__class__.__name__)},
             status_code=503,
-            headers={"Retry-After": "5"},
+            headers=retry,
         )
     expected = head()
     if revision != expected:
         return JSONResponse(
             {"status": "migrations pending", "current": revision, "expected": expected},
             status_code=503,
+            headers=retry,
         )
     return JSONResponse({"status": "ready", "revision": revision})
 

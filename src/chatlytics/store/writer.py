@@ -1,7 +1,8 @@
 """The group-commit writer: requests hand their events over and wait for the commit that holds them.
 
-One writer task per process takes what has queued, up to BATCH_PROCESSING_SIZE events or BATCH_FLUSH_MS
-after the first, writes it in one transaction on a worker thread, then answers every waiting request.
+One writer task per process takes what has queued, up to BATCH_PROCESSING_SIZE events, waiting at most
+BATCH_FLUSH_MS after the first for requests still on their way, writes it in one transaction on a worker
+thread, then answers every waiting request.
 A request is acknowledged only after that commit; if it fails, every request in it sees the error.
 """
 
@@ -11,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -41,6 +42,7 @@ class Submission:
     rejected: Sequence[Rejection]
     received_at: datetime
     done: asyncio.Future[frozenset[int]] = field(repr=False)
+    queued_at: float = field(default_factory=time.monotonic)
 
     @property
     def size(self) -> int:
@@ -60,6 +62,7 @@ class BatchWriter:
         self._timeout_s = timeout_s
         self._queue: asyncio.Queue[Submission] = asyncio.Queue()
         self._queued_events = 0
+        self._receiving = 0
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -89,20 +92,32 @@ class BatchWriter:
         self._queue.put_nowait(item)
         return await asyncio.shield(done)
 
+    @contextlib.contextmanager
+    def receiving(self) -> Iterator[None]:
+        """Mark a request as on its way (body being read or checked) for as long as the block runs."""
+        self._receiving += 1
+        try:
+            yield
+        finally:
+            self._receiving -= 1
+
     async def _gather(self) -> list[Submission]:
+        """Up to max_events; waits for more only while requests are on their way, and at most
+        flush_ms after the first one queued (like PostgreSQL's commit_delay with commit_siblings)."""
         first = await self._queue.get()
         batch, size = [first], first.size
-        deadline = time.monotonic() + self._flush_s
+        deadline = first.queued_at + self._flush_s
         while size < self._max_events:
-            remaining = deadline - time.monotonic()
-            try:
-                item = (
-                    self._queue.get_nowait()
-                    if remaining <= 0
-                    else await asyncio.wait_for(self._queue.get(), remaining)
-                )
-            except (asyncio.QueueEmpty, TimeoutError):
-                break
+            if not self._queue.empty():
+                item = self._queue.get_nowait()
+            else:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._receiving == 0:
+                    break  # nothing else is on its way: waiting would only add latency
+                try:
+                    item = await asyncio.wait_for(self._queue.get(), remaining)
+                except TimeoutError:
+                    break
             batch.append(item)
             size += item.size
         return batch

@@ -16,9 +16,13 @@ from chatlytics.store.projections.records import insert_records
 from chatlytics.store.projections.spans import project_conversations, project_sessions
 from chatlytics.store.projections.users import owners, project_users
 
+SERVER_ONLY = frozenset({"performance"})
+
 
 def project(conn: Connection, events: list[ValidEvent], *, now: datetime, timeout_s: int) -> None:
     """Apply newly stored events to every projection, inside the caller's transaction."""
+    # Performance samples describe the chat server, not a visitor: they stay in the raw log only.
+    events = [e for e in events if e.type not in SERVER_ONLY]
     if not events:
         return
     previous_owners = owners(conn, events)

@@ -1,0 +1,32 @@
+"""CORS for the ingestion routes only: any site's pages may send events; the read API stays closed."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+INGEST_PATHS = re.compile(
+    r"^/(v1/events|analytics/(leads|human_handover|chatbot_close|session_end|user_left))$"
+)
+
+
+class IngestCORS:
+    """Starlette's CORSMiddleware, applied to ingestion paths and nothing else."""
+
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=origins,
+            allow_methods=["POST", "OPTIONS"],
+            allow_headers=["authorization", "content-type", "content-encoding", "x-write-key"],
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and INGEST_PATHS.match(scope["path"]):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
