@@ -1,0 +1,142 @@
+"""Run every benchmark and print its tables; the last line is the server/raw ratio per database."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
+
+from bench import analytics, databases, load, raw, report, sdk, server
+from bench.events import bodies, generate
+
+SEED = 20261126
+BATCH = 100
+CONCURRENCY = 8
+INGEST_DAYS = 3
+READ_CALLS = 10
+
+
+def _size(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    if not value.replace("_", "").isdigit() or int(value) <= 0:
+        raise SystemExit(f"{name} must be a positive whole number, got {value!r}")
+    return int(value)
+
+
+def _show_problems(console: Console, name: str, notes: list[str], log: Path) -> None:
+    problems = [*notes, *server.log_problems(log)]
+    if problems:
+        console.print(f"[bold red]{name}: the server reported problems:[/]")
+        for line in problems:
+            console.print(f"  {line}", highlight=False, markup=False)
+
+
+def _failed(console: Console, name: str, exc: Exception) -> None:
+    console.print(f"[bold red]{name} failed:[/]")
+    console.print(str(exc), markup=False, highlight=False)
+
+
+def _ingest(
+    target: databases.Target,
+    payloads: list[bytes],
+    rows: list[raw.Row],
+    workdir: Path,
+    console: Console,
+) -> report.Ingest:
+    log = workdir / f"server-{target.name}.log"
+    with server.running(target.url, log) as base_url:
+        console.print(f"{target.name}: server ready at {base_url}, sending {len(rows):,} events")
+        result = load.send(base_url, payloads, per_body=BATCH, concurrency=CONCURRENCY)
+    _show_problems(console, target.name, result.notes, log)
+    console.print(f"{target.name}: inserting the same rows into bench_raw")
+    raw_per_s = raw.insert_rate(target.url, rows, batch=BATCH)
+    return report.Ingest(target.name, len(rows), result, raw_per_s)
+
+
+def _targets(workdir: Path, console: Console) -> list[databases.Target]:
+    found = [databases.sqlite(workdir)]
+    for kind in databases.SERVERS:
+        try:
+            found.append(databases.fresh(kind))
+        except databases.Unreachable as exc:
+            console.print(f"[yellow]{exc}[/]")
+    return found
+
+
+def _analytics(workdir: Path, total: int, console: Console) -> bool:
+    url = f"sqlite+pysqlite:///{workdir / 'analytics.db'}"
+    load_s = analytics.load(url, total, seed=SEED + 1, console=console)
+    log = workdir / "server-analytics.log"
+    with server.running(url, log) as base_url:
+        timings = analytics.time_reads(base_url, calls=READ_CALLS)
+    console.print(report.analytics_table(timings, events=total, load_s=load_s))
+    _show_problems(console, "analytics", [e for t in timings for e in t.errors], log)
+    return not any(t.errors for t in timings)
+
+
+def _sdk(console: Console) -> bool:
+    figures = sdk.run()
+    table = Table(title="Python SDK: cost of one call on the caller's thread (µs)")
+    for column in ("call", "median", "p99"):
+        table.add_column(column, justify="right" if column != "call" else "left")
+    for name in ("track_alone", "track", "bot_response"):
+        table.add_row(
+            name, f"{figures[name + '_median_us']:.2f}", f"{figures[name + '_p99_us']:.1f}"
+        )
+    console.print(table)
+    console.print(
+        f"SDK events lost in the busy case: {figures['lost']:.0f} (goal 0); "
+        f"track() median goal ≤ {figures['goal_median_us']:.0f} µs"
+    )
+    return figures["lost"] == 0 and figures["track_alone_median_us"] <= figures["goal_median_us"]
+
+
+def main() -> int:
+    # Piped into a CI log, rich would assume 80 columns and cut the tables' headings.
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    started = time.perf_counter()
+    total = -(-_size("BENCH_EVENTS", 100_000) // BATCH) * BATCH  # whole requests only
+    analytics_total = _size("BENCH_ANALYTICS_EVENTS", 1_000_000)
+    ok = True
+    results: list[report.Ingest] = []
+    with tempfile.TemporaryDirectory(prefix="chatlytics-bench-") as tmp:
+        workdir = Path(tmp)
+        now = datetime.now(UTC)
+        with console.status(f"generating {total:,} events"):
+            events = generate(total, seed=SEED, days=INGEST_DAYS, now=now)
+            payloads = bodies(events, size=BATCH, sent_at=now)
+            rows = raw.rows_of(events, sent_at=now, received_at=now)
+        console.print(
+            f"generated {total:,} events in {len(payloads):,} requests "
+            f"({time.perf_counter() - started:.0f} s)"
+        )
+        for target in _targets(workdir, console):
+            try:
+                results.append(_ingest(target, payloads, rows, workdir, console))
+            except (server.ServerFailed, sa.exc.SQLAlchemyError) as exc:
+                ok = False
+                _failed(console, target.name, exc)
+        ok = ok and all(r.load.failures == 0 for r in results)
+        console.print(report.ingest_table(results, batch=BATCH, concurrency=CONCURRENCY))
+        ok = _sdk(console) and ok
+        try:
+            ok = _analytics(workdir, analytics_total, console) and ok
+        except server.ServerFailed as exc:
+            ok = False
+            _failed(console, "analytics", exc)
+    console.print(f"bench took {time.perf_counter() - started:,.0f} s")
+    print(report.ratio_line(results), flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

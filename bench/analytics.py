@@ -1,0 +1,95 @@
+"""Read latency: a month of traffic written through the real write path, then the API timed over it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bench.events import rfc3339, stream
+from bench.server import READ_KEY
+from chatlytics.events import Rejection, ValidEvent, validate_event
+from chatlytics.store.batch import store_batch
+from chatlytics.store.database import Database
+from chatlytics.store.migrate import upgrade
+from chatlytics.store.timing import utcnow
+
+ENDPOINTS = ("/analytics/", "/analytics/messages", "/analytics/sessions")
+SPAN_DAYS = 28
+WINDOW_DAYS = 30
+SESSION_TIMEOUT_S = 1800
+
+
+@dataclass
+class Timing:
+    """Latencies of one endpoint after its warm-up call, and the errors seen (status and body)."""
+
+    path: str
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _validated(events: list[dict[str, object]], now: datetime) -> list[ValidEvent]:
+    valid = []
+    for index, raw in enumerate(events):
+        checked = validate_event(index, raw, sent_at=now, received_at=now)
+        if isinstance(checked, Rejection):
+            raise ValueError(f"generated event {checked.event_id} is invalid: {checked.error}")
+        valid.append(checked)
+    return valid
+
+
+def load(url: str, total: int, *, seed: int, console: Console) -> float:
+    """Migrate a fresh database and store `total` events in ~5,000-event transactions; returns seconds."""
+    db = Database.connect(url)
+    now = datetime.now(UTC)
+    end = now - timedelta(minutes=30)
+    started = time.perf_counter()
+    try:
+        upgrade(db)
+        columns = (
+            TextColumn("loading events"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("load", total=total, rate="")
+            done = 0
+            chunks = stream(total, seed=seed, start=end - timedelta(days=SPAN_DAYS), end=end)
+            for chunk in chunks:
+                valid = _validated(chunk, now)
+                with db.write() as conn:
+                    store_batch(conn, valid, [], now=utcnow(), timeout_s=SESSION_TIMEOUT_S)
+                done += len(chunk)
+                rate = done / (time.perf_counter() - started)
+                progress.update(task, completed=done, rate=f"{rate:,.0f} events/s")
+    finally:
+        db.dispose()
+    return time.perf_counter() - started
+
+
+def time_reads(base_url: str, *, calls: int, warmup: int = 1) -> list[Timing]:
+    """Time each endpoint `calls` times over the last WINDOW_DAYS, after `warmup` untimed calls."""
+    since = rfc3339(datetime.now(UTC) - timedelta(days=WINDOW_DAYS))
+    headers = {"Authorization": f"Bearer {READ_KEY}"}
+    timings = []
+    with httpx.Client(base_url=base_url, headers=headers, timeout=600) as client:
+        for path in ENDPOINTS:
+            timing = Timing(path)
+            for call in range(warmup + calls):
+                started = time.perf_counter()
+                response = client.get(path, params={"from": since})
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                if response.status_code != 200:
+                    timing.errors.append(f"HTTP {response.status_code}: {response.text[:300]}")
+                    break
+                if call >= warmup:
+                    timing.latencies_ms.append(elapsed_ms)
+            timings.append(timing)
+    return timings
