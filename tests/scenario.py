@@ -222,7 +222,7 @@ class Builder:
             "widget_close",
             "widget",
             page_url=page,
-            properties={"time_spent_seconds": 42.5},
+            properties={"time_spent_seconds": rng.randint(5, 1200) / 4},
         )
         if kind in ("completed", "error", "both_ends"):
             s.add(

@@ -59,7 +59,7 @@ def conversation_status(c: Span, now: datetime) -> str:
     return "completed" if c.effective_end(now) is not None else "active"
 
 
-def mean(values: list[int]) -> float:
+def mean(values: list[int] | list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
@@ -121,6 +121,7 @@ def overview(
         "handovers": [e.at for e in f.of_type("handover_requested")],
     }
     columns = {k: counts_per_bucket(v, start, end, interval) for k, v in series_of.items()}
+    closes = [e for e in f.of_type("widget_close") if inside(e.at, start, end)]
     return {
         "total_users": len(present),
         "new_users": sum(kind == "new" for kind in present.values()),
@@ -132,6 +133,8 @@ def overview(
         "total_messages": len(messages),
         "total_questions": questions,
         "total_chatbot_opens": sum(inside(e.at, start, end) for e in f.of_type("widget_open")),
+        "total_chatbot_closes": len(closes),
+        "avg_time_spent_seconds": mean([e.properties["time_spent_seconds"] for e in closes]),
         "total_leads": sum(inside(e.at, start, end) for e in f.of_type("lead_submitted")),
         "total_handovers": sum(inside(e.at, start, end) for e in f.of_type("handover_requested")),
         "total_errors": errors,

@@ -61,6 +61,8 @@ def test_overview(client: TestClient) -> None:
         "total_messages": 0,
         "total_questions": 0,
         "total_chatbot_opens": 0,
+        "total_chatbot_closes": 0,
+        "avg_time_spent_seconds": 0.0,
         "total_leads": 0,
         "total_handovers": 0,
         "total_errors": 0,

@@ -18,6 +18,7 @@ from chatlytics.analytics.sessions import count_active_sessions, session_totals
 from chatlytics.analytics.status import Clock
 from chatlytics.analytics.users import active_users
 from chatlytics.store.schema import (
+    chatbot_close_events,
     conversations,
     events,
     human_handover,
@@ -54,6 +55,12 @@ class Overview(BaseModel):
     total_messages: int = Field(description="messages created in the range")
     total_questions: int = Field(description="user messages created in the range")
     total_chatbot_opens: int = Field(description="widget_open events in the range")
+    total_chatbot_closes: int = Field(
+        description="widget_close events (chatbot_close_events) in the range"
+    )
+    avg_time_spent_seconds: float = Field(
+        description="mean time_spent_seconds of those close events; 0 when none"
+    )
     total_leads: int
     total_handovers: int
     total_errors: int = Field(description="error events in the range")
@@ -98,6 +105,13 @@ def overview(conn: Connection, window: Window, clock: Clock) -> Overview:
             in_window(e.occurred_at, window), e.type.in_(["widget_open", "error"])
         )
     ).one()
+    c = chatbot_close_events.c
+    closes, spent = conn.execute(
+        sa.select(sa.func.count(), sa.func.sum(c.time_spent_seconds)).where(
+            in_window(c.closed_at, window)
+        )
+    ).one()
+    closes = as_int(closes)
     return Overview(
         total_users=present.total,
         new_users=present.new,
@@ -109,6 +123,8 @@ def overview(conn: Connection, window: Window, clock: Clock) -> Overview:
         total_messages=as_int(total_messages),
         total_questions=as_int(questions),
         total_chatbot_opens=as_int(opens),
+        total_chatbot_closes=closes,
+        avg_time_spent_seconds=float(spent or 0) / closes if closes else 0.0,
         total_leads=_count(conn, lead_analytics, "created_at", window),
         total_handovers=_count(conn, human_handover, "requested_at", window),
         total_errors=as_int(errors),
