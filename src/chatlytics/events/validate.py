@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,7 +36,7 @@ def parse_rfc3339(value: object) -> datetime:
             "must be an RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00.120Z"
         )
     text = value.upper().replace(" ", "T")
-    fraction = re.search(r"\.(\d+)", text)
+    fraction = re.search(r"\.(\d+)", text) if "." in text else None
     if fraction and len(fraction.group(1)) > 6:  # Python keeps microseconds; cut, do not round
         text = text.replace(fraction.group(0), fraction.group(0)[:7], 1)
     try:
@@ -130,6 +131,12 @@ def corrected_time(
 
 
 def _naive(value: datetime) -> datetime:
+    return value.replace(tzinfo=None)  # every aware time here is already in UTC
+
+
+@functools.lru_cache(maxsize=64)
+def _naive_shared(value: datetime) -> datetime:
+    # sent_at and received_at are the same for every event of a request.
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
@@ -179,8 +186,8 @@ def validate_event(
         page_url=fields.page_url,
         occurred_at=_naive(occurred),
         client_timestamp=_naive(fields.timestamp),
-        sent_at=_naive(sent_at) if sent_at is not None else None,
-        received_at=_naive(received_at),
+        sent_at=_naive_shared(sent_at) if sent_at is not None else None,
+        received_at=_naive_shared(received_at),
         properties=fields.properties,
         props=props,
     )
