@@ -30,6 +30,9 @@ class _SqliteDateTime(sqlite.DATETIME):
     tenth of the writer's time.
     """
 
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], str | None]:
         def process(value: Any) -> str | None:
             if value is None:
