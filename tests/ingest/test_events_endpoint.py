@@ -9,6 +9,7 @@ import orjson
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from chatlytics.events import Rejection
 from chatlytics.store.database import Database
 from chatlytics.store.schema import events, failed_events, messages, sessions
 from tests.conftest import make_settings
@@ -236,3 +237,27 @@ def test_performance_samples_make_no_session_or_user(app_client: TestClient) -> 
     assert (overview["total_sessions"], overview["total_users"]) == (0, 0)
     events_seen = app_client.get("/analytics/events", headers=READ).json()
     assert "performance" in str(events_seen)
+
+
+def test_writer_signals_commits_to_live_views(db: Database) -> None:
+    import asyncio
+
+    from chatlytics.events import validate_event
+    from chatlytics.store.writer import BatchWriter
+
+    async def scenario() -> tuple[int, int, int]:
+        writer = BatchWriter(db, max_events=100, flush_ms=5, queue_events=1000, timeout_s=1800)
+        await writer.start()
+        waiting = asyncio.create_task(writer.wait_for_commit(0, timeout=10))
+        now = ago(seconds=0)
+        checked = validate_event(0, event("page_view"), sent_at=None, received_at=now)
+        assert not isinstance(checked, Rejection)
+        await writer.submit([checked], [], now)
+        seen = await waiting
+        timed_out = await writer.wait_for_commit(seen, timeout=0.05)  # nothing new
+        await writer.submit([checked], [], now)  # a duplicate stores nothing: no signal
+        after_duplicate = await writer.wait_for_commit(seen, timeout=0.05)
+        await writer.stop()
+        return seen, timed_out, after_duplicate
+
+    assert asyncio.run(scenario()) == (1, 1, 1)

@@ -63,6 +63,8 @@ class BatchWriter:
         self._queue: asyncio.Queue[Submission] = asyncio.Queue()
         self._queued_events = 0
         self._receiving = 0
+        self._commits = 0
+        self._commit_event = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -122,6 +124,27 @@ class BatchWriter:
             size += item.size
         return batch
 
+    @property
+    def commits(self) -> int:
+        """How many batches that stored something this process has committed so far."""
+        return self._commits
+
+    async def wait_for_commit(self, after: int, timeout: float) -> int:
+        """Wait until `commits` exceeds `after` (or `timeout` seconds pass); returns `commits`.
+
+        Live views use it to refresh as soon as new events are stored, without polling the database.
+        """
+        if self._commits <= after:
+            waiter = self._commit_event
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter.wait(), timeout)
+        return self._commits
+
+    def _signal_commit(self) -> None:
+        self._commits += 1
+        self._commit_event.set()
+        self._commit_event = asyncio.Event()
+
     async def _run(self) -> None:
         while True:
             batch = await self._gather()
@@ -136,6 +159,8 @@ class BatchWriter:
                 for item, accepted in zip(batch, results, strict=True):
                     if not item.done.done():
                         item.done.set_result(accepted)
+                if any(results):
+                    self._signal_commit()
             finally:
                 for item in batch:
                     self._queued_events -= item.size
