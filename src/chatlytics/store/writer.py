@@ -129,7 +129,7 @@ class BatchWriter:
         """How many batches that stored something this process has committed so far."""
         return self._commits
 
-    async def wait_for_commit(self, after: int, timeout: float) -> int:
+    async def wait_for_commit(self, after: int, timeout: float) -> int:  # noqa: ASYNC109
         """Wait until `commits` exceeds `after` (or `timeout` seconds pass); returns `commits`.
 
         Live views use it to refresh as soon as new events are stored, without polling the database.
