@@ -17,6 +17,10 @@ import orjson
 
 from bench.server import WRITE_KEY
 
+BROWSER = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
 MAX_FAILURE_NOTES = 5
 
 
@@ -53,7 +57,13 @@ def _check(result: LoadResult, response: httpx.Response, expected: int) -> None:
 async def _drive(base_url: str, bodies: list[bytes], per_body: int, concurrency: int) -> LoadResult:
     result = LoadResult()
     queue = iter(bodies)
-    headers = {"Authorization": f"Bearer {WRITE_KEY}", "Content-Type": "application/json"}
+    # The batches mix widget and chat-server events; a browser's User-Agent keeps the widget ones
+    # from being dropped as a crawler's.
+    headers = {
+        "Authorization": f"Bearer {WRITE_KEY}",
+        "Content-Type": "application/json",
+        "User-Agent": BROWSER,
+    }
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
     async def worker(client: httpx.AsyncClient) -> None:

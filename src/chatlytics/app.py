@@ -14,6 +14,8 @@ from chatlytics.ingest.cors import IngestCORS
 from chatlytics.ingest.errors import install_error_handlers
 from chatlytics.ingest.failed import router as failed_router
 from chatlytics.ingest.legacy import router as legacy_router
+from chatlytics.ingest.pipeline import Privacy
+from chatlytics.ingest.ratelimit import RateLimits
 from chatlytics.ingest.routes import router as ingest_router
 from chatlytics.ops.routes import RequestMetrics
 from chatlytics.ops.routes import router as ops_router
@@ -34,7 +36,16 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         timeout_s=settings.session_timeout_minutes * 60,
     )
     ctx = AppContext(
-        settings=settings, db=database, writer=writer, keys=KeyRing(settings, database)
+        settings=settings,
+        db=database,
+        writer=writer,
+        keys=KeyRing(settings, database),
+        privacy=Privacy.from_settings(settings),
+        limits=RateLimits(
+            settings.rate_limit_per_key,
+            settings.rate_limit_per_address,
+            settings.rate_limit_storage,
+        ),
     )
 
     @asynccontextmanager

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
 from chatlytics.access import KeyRing
+
+if TYPE_CHECKING:
+    from chatlytics.ingest.pipeline import Privacy
+    from chatlytics.ingest.ratelimit import RateLimits
 from chatlytics.settings import Settings
 from chatlytics.store.database import Database
 from chatlytics.store.writer import BatchWriter
@@ -19,6 +23,8 @@ class AppContext:
     db: Database
     writer: BatchWriter
     keys: KeyRing
+    privacy: Privacy
+    limits: RateLimits
 
 
 def get_context(request: Request) -> AppContext:

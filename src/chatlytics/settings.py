@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 
@@ -49,12 +49,31 @@ class Settings(BaseSettings):
     cors_origins: KeyList = Field(default_factory=lambda: ["*"], alias="CORS_ORIGINS")
     retry_after_seconds: int = Field(default=5, ge=1, alias="RETRY_AFTER_SECONDS")
 
+    rate_limit_per_key: str = Field(default="6000/minute", alias="RATE_LIMIT_PER_KEY")
+    rate_limit_per_address: str = Field(default="600/minute", alias="RATE_LIMIT_PER_ADDRESS")
+    rate_limit_storage: str = Field(default="memory://", alias="RATE_LIMIT_STORAGE")
+
+    client_ip_mode: Literal["truncate", "drop"] = Field(default="truncate", alias="CLIENT_IP_MODE")
+    drop_bots: bool = Field(default=True, alias="DROP_BOTS")
+    redact_pii: bool = Field(default=True, alias="REDACT_PII")
+    phone_region: str = Field(default="US", min_length=2, max_length=2, alias="PHONE_REGION")
+    pseudonymize_user_ids: bool = Field(default=False, alias="PSEUDONYMIZE_USER_IDS")
+    user_id_secret: str | None = Field(default=None, alias="USER_ID_SECRET")
+
     host: str = Field(default="127.0.0.1", alias="CHATLYTICS_HOST")
     port: int = Field(default=8000, alias="CHATLYTICS_PORT")
 
     _split = field_validator(
         "write_keys", "read_keys", "admin_keys", "cors_origins", mode="before"
     )(_split_csv)
+
+    @model_validator(mode="after")
+    def _secret_when_pseudonymizing(self) -> Settings:
+        if self.pseudonymize_user_ids and not (
+            self.user_id_secret and len(self.user_id_secret) >= 16
+        ):
+            raise ValueError("PSEUDONYMIZE_USER_IDS needs USER_ID_SECRET of at least 16 characters")
+        return self
 
     def sqlalchemy_url(self) -> URL:
         """DATABASE_URL wins; then the seed's DB_* variables; otherwise the SQLite file."""

@@ -27,7 +27,12 @@ def test_valid_events_are_stored_and_counted(app_client: TestClient, db: Databas
         event("user_message", conversation="c1", content="hi"),
         event("custom.thing", answer=42),
     ]
-    assert post_events(app_client, batch) == {"accepted": 3, "duplicates": 0, "rejected": []}
+    assert post_events(app_client, batch) == {
+        "accepted": 3,
+        "duplicates": 0,
+        "rejected": [],
+        "discarded": 0,
+    }
     assert count(db, events) == 3
     assert count(db, messages) == 1
     assert count(db, sessions) == 1
@@ -40,7 +45,12 @@ def test_a_resent_batch_is_all_duplicates_and_changes_nothing(
     post_events(app_client, batch)
     with db.read() as conn:
         before = [dict(r._mapping) for r in conn.execute(sa.select(sessions))]
-    assert post_events(app_client, batch) == {"accepted": 0, "duplicates": 2, "rejected": []}
+    assert post_events(app_client, batch) == {
+        "accepted": 0,
+        "duplicates": 2,
+        "rejected": [],
+        "discarded": 0,
+    }
     with db.read() as conn:
         after = [dict(r._mapping) for r in conn.execute(sa.select(sessions))]
     assert after == before

@@ -186,6 +186,7 @@ def test_retries_through_503s_store_each_event_exactly_once(db: Database) -> Non
         "accepted": 0,
         "duplicates": 3,
         "rejected": [],
+        "discarded": 0,
     }
     assert spy.answers[1][2] - spy.answers[0][2] >= 1.0  # Retry-After: 1 honoured
     assert (client.sent, client.retried, client.failed) == (3, 6, 0)

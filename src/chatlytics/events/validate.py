@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 import orjson
 from pydantic import (
@@ -18,7 +18,7 @@ from pydantic import (
     field_validator,
 )
 
-from chatlytics.events.catalogue import CATALOGUE, MESSAGE_TYPES, Props, channel_of
+from chatlytics.events.catalogue import CATALOGUE, MESSAGE_TYPES, Props, SessionStart, channel_of
 
 MAX_EVENT_BYTES = 32 * 1024
 # Every database we support can store these; MariaDB's DATETIME starts at year 1000.
@@ -71,6 +71,7 @@ class EventFields(BaseModel):
     session_id: Identifier = Field(min_length=1, max_length=255)
     conversation_id: Identifier | None = Field(default=None, min_length=1, max_length=255)
     page_url: str | None = Field(default=None, max_length=8192)
+    consent: bool | None = None
     properties: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("timestamp", mode="plain")
@@ -96,6 +97,11 @@ class ValidEvent:
     received_at: datetime
     properties: dict[str, Any]
     props: Props | None
+    consent: bool = True
+    client_ip: str | None = None
+    browser: str | None = None
+    os: str | None = None
+    device: str | None = None
 
     @property
     def is_message(self) -> bool:
@@ -146,9 +152,17 @@ def _peek(raw: object, key: str) -> str | None:
 
 
 def validate_event(
-    index: int, raw: object, *, sent_at: datetime | None, received_at: datetime
+    index: int,
+    raw: object,
+    *,
+    sent_at: datetime | None,
+    received_at: datetime,
+    client: Client | None = None,
 ) -> ValidEvent | Rejection:
-    """Check one event against the contract; `received_at` and `sent_at` are aware UTC."""
+    """Check one event against the contract; `received_at` and `sent_at` are aware UTC.
+
+    `client` describes the browser that sent the request; it is given to widget events only (a
+    backend event's request comes from the chat server, not from the visitor)."""
 
     def reject(reason: str) -> Rejection:
         return Rejection(index, _peek(raw, "event_id"), _peek(raw, "user_id"), reason, raw)
@@ -176,10 +190,12 @@ def validate_event(
         occurred = None
     if occurred is None or occurred < EARLIEST:
         return reject("timestamp: corrected for the sender's clock it falls before 1970")
+    source = fields.source or channel_of(fields.type)
+    device = device_of(props) if client is None or source != "widget" else client
     return ValidEvent(
         event_id=fields.event_id,
         type=fields.type,
-        source=fields.source or channel_of(fields.type),
+        source=source,
         user_id=fields.user_id,
         session_id=fields.session_id,
         conversation_id=fields.conversation_id,
@@ -190,4 +206,42 @@ def validate_event(
         received_at=_naive_shared(received_at),
         properties=fields.properties,
         props=props,
+        consent=fields.consent is not False,
+        client_ip=client.ip if client and source == "widget" else None,
+        browser=device.browser if device else None,
+        os=device.os if device else None,
+        device=device.device if device else None,
     )
+
+
+class Client(Protocol):
+    """What the collector knows of the sending browser (see ingest/client.py)."""
+
+    @property
+    def ip(self) -> str | None: ...
+    @property
+    def browser(self) -> str | None: ...
+    @property
+    def os(self) -> str | None: ...
+    @property
+    def device(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Device:
+    ip: str | None
+    browser: str | None
+    os: str | None
+    device: str | None
+
+
+def device_of(props: Props | None) -> _Device | None:
+    """The browser / OS / device class a session_start reports in its (reduced) client_info."""
+    if not isinstance(props, SessionStart) or not isinstance(props.client_info, dict):
+        return None
+    info = props.client_info
+    parts = [info.get(k) for k in ("browser", "os", "device")]
+    if not any(isinstance(p, str) for p in parts):
+        return None
+    browser, system, device = (p[:64] if isinstance(p, str) else None for p in parts)
+    return _Device(None, browser, system, device)

@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 from chatlytics.context import AppContext, Context
 from chatlytics.ingest.body import read_json
+from chatlytics.ingest.client import describe_client
 from chatlytics.ingest.pipeline import ingest
 
 router = APIRouter(prefix="/analytics", tags=["legacy"])
@@ -126,7 +127,13 @@ async def _handle(route: str, request: Request, ctx: AppContext) -> dict[str, An
     body = await read_json(request, limit=32 * 1024)
     if not isinstance(body, dict):
         raise HTTPException(400, "body must be a JSON object")
-    outcome = await ingest(ctx, [to_event(route, body, now)], sent_at=None, received_at=now)
+    address = request.client.host if request.client else None
+    ctx.limits.check(None, address)
+    client = describe_client(
+        request.headers.get("user-agent"), address, ctx.settings.client_ip_mode
+    )
+    event = to_event(route, body, now)
+    outcome = await ingest(ctx, [event], sent_at=None, received_at=now, client=client)
     if outcome.rejected:
         raise HTTPException(422, outcome.rejected[0].error)
     return {"status": "success", "duplicate": outcome.duplicates > 0}

@@ -13,6 +13,7 @@ from chatlytics.access import bearer, check
 from chatlytics.context import AppContext, Context
 from chatlytics.events.validate import parse_rfc3339
 from chatlytics.ingest.body import read_json
+from chatlytics.ingest.client import describe_client
 from chatlytics.ingest.pipeline import ingest
 from chatlytics.ops import metrics
 
@@ -30,6 +31,9 @@ class IngestResult(BaseModel):
     accepted: int = Field(description="events stored by this request for the first time")
     duplicates: int = Field(description="events whose event_id was already stored")
     rejected: list[RejectedEvent]
+    discarded: int = Field(
+        0, description="events received but by rule not stored (known bots, consent false)"
+    )
 
 
 def _header_key(request: Request) -> str | None:
@@ -61,6 +65,7 @@ def _events_of(body: object) -> list[object]:
         202: {"description": "analytics disabled: nothing stored"},
         400: {},
         401: {},
+        429: {"description": "rate limit: retry after Retry-After seconds"},
         403: {},
         413: {},
         503: {},
@@ -80,16 +85,20 @@ async def post_events(request: Request, ctx: Context) -> IngestResult | JSONResp
         return JSONResponse(
             {"accepted": 0, "duplicates": 0, "rejected": [], "disabled": True}, status_code=202
         )
+    address = request.client.host if request.client else None
     with ctx.writer.receiving():
         header_key = _header_key(request)
         if header_key:  # refuse a wrong key before reading a body that may be large
             await _check_write_key(ctx, header_key)
+            ctx.limits.check(header_key, address)
         body = await read_json(request)
         events = _events_of(body)
         assert isinstance(body, dict)
         if not header_key:  # sendBeacon cannot set headers: the key travels in the body
             body_key = body.get("write_key")
-            await _check_write_key(ctx, body_key if isinstance(body_key, str) else None)
+            key = body_key if isinstance(body_key, str) else None
+            await _check_write_key(ctx, key)
+            ctx.limits.check(key, address)
         sent_at = None
         if body.get("sent_at") is not None:
             try:
@@ -98,10 +107,14 @@ async def post_events(request: Request, ctx: Context) -> IngestResult | JSONResp
                 raise HTTPException(400, f"sent_at: {exc}") from None
     # Validation and queueing in `ingest` do not yield to the event loop, so the writer never sees
     # this request as neither on its way nor queued.
-    outcome = await ingest(ctx, events, sent_at=sent_at, received_at=received_at)
+    client = describe_client(
+        request.headers.get("user-agent"), address, ctx.settings.client_ip_mode
+    )
+    outcome = await ingest(ctx, events, sent_at=sent_at, received_at=received_at, client=client)
     return IngestResult(
         accepted=outcome.accepted,
         duplicates=outcome.duplicates,
+        discarded=outcome.discarded,
         rejected=[
             RejectedEvent(index=r.index, event_id=r.event_id, error=r.error)
             for r in outcome.rejected

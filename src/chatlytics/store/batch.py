@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from chatlytics.events import Rejection, ValidEvent
+from chatlytics.store.anonymous import Key, add_counts
 from chatlytics.store.projections import project
 from chatlytics.store.projections.rows import chunks
 from chatlytics.store.schema import events, failed_events
@@ -44,6 +45,7 @@ def event_row(e: ValidEvent) -> dict[str, object]:
         "sent_at": e.sent_at,
         "received_at": e.received_at,
         "properties": orjson.dumps(e.properties).decode(),
+        "client_ip": e.client_ip,
     }
 
 
@@ -72,8 +74,10 @@ def store_batch(
     *,
     now: datetime,
     timeout_s: int,
+    anonymous: Mapping[Key, int] | None = None,
 ) -> Stored:
-    """Insert what is new, keep every rejection, and project; the caller commits."""
+    """Insert what is new, keep every rejection, count what is not to be stored, and project; the
+    caller commits."""
     seen = already_stored(conn, sorted({e.event_id for e in valid}))
     fresh: list[ValidEvent] = []
     accepted: set[int] = set()
@@ -86,5 +90,6 @@ def store_batch(
         conn.execute(sa.insert(events), [event_row(e) for e in fresh])
     if rejected:
         conn.execute(sa.insert(failed_events), [failed_row(r, at) for r, at in rejected])
+    add_counts(conn, anonymous or {})
     project(conn, fresh, now=now, timeout_s=timeout_s)
     return Stored(frozenset(accepted))

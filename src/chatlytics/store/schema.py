@@ -75,6 +75,9 @@ events = sa.Table(
     sa.Column("sent_at", UtcDateTime),
     sa.Column("received_at", UtcDateTime, nullable=False),
     sa.Column("properties", LongText, nullable=False, comment="JSON object"),
+    sa.Column(
+        "client_ip", sa.String(45), comment="sender's network (IPv4 /24, IPv6 /48), widget only"
+    ),
     sa.Index(None, "occurred_at", "type"),
     sa.Index(None, "user_id"),
     sa.Index(None, "session_id"),
@@ -162,6 +165,11 @@ sessions = sa.Table(
     sa.Column("longitude", sa.Double),
     sa.Column("info_at", UtcDateTime, comment="time of the session_start that gave client_info"),
     sa.Column("info_event_id", EventId),
+    sa.Column("browser", sa.String(64)),
+    sa.Column("os", sa.String(64)),
+    sa.Column("device_type", sa.String(64), comment="desktop | mobile | tablet | other"),
+    sa.Column("device_at", UtcDateTime, comment="time of the event that gave the device"),
+    sa.Column("device_event_id", EventId),
     sa.Index(None, "started_at"),
     sa.Index(None, "last_event_at"),
     sa.Index(None, "user_id"),
@@ -277,6 +285,16 @@ chatbot_close_events = sa.Table(
     sa.Index(None, "closed_at"),
     sa.Index(None, "session_id"),
     sa.Index(None, "user_id"),
+)
+
+anonymous_counts = sa.Table(
+    "anonymous_counts",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("event_type", sa.String(64), primary_key=True),
+    sa.Column("reason", sa.String(16), primary_key=True, comment="no_consent | bot"),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    comment="events received but not stored, counted without anything personal",
 )
 
 PROJECTIONS = (

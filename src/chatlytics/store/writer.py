@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from chatlytics.events import Rejection, ValidEvent
 from chatlytics.ops import metrics
+from chatlytics.store.anonymous import Key
 from chatlytics.store.batch import store_batch
 from chatlytics.store.database import Database
 from chatlytics.store.timing import utcnow
@@ -42,11 +44,12 @@ class Submission:
     rejected: Sequence[Rejection]
     received_at: datetime
     done: asyncio.Future[frozenset[int]] = field(repr=False)
+    anonymous: Mapping[Key, int] = field(default_factory=dict)
     queued_at: float = field(default_factory=time.monotonic)
 
     @property
     def size(self) -> int:
-        return len(self.valid) + len(self.rejected)
+        return len(self.valid) + len(self.rejected) + (1 if self.anonymous else 0)
 
 
 class BatchWriter:
@@ -81,14 +84,20 @@ class BatchWriter:
         self._task = None
 
     async def submit(
-        self, valid: Sequence[ValidEvent], rejected: Sequence[Rejection], received_at: datetime
+        self,
+        valid: Sequence[ValidEvent],
+        rejected: Sequence[Rejection],
+        received_at: datetime,
+        anonymous: Mapping[Key, int] | None = None,
     ) -> frozenset[int]:
+        """Queue events for the next commit; returns the positions of `valid` stored for the first
+        time. `anonymous` are counts of events received but not to be stored."""
         if self._task is None or self._task.done():
             raise StorageUnavailable("the writer is not running")
         if self._queued_events >= self._queue_limit:
             raise WriterOverloaded(f"{self._queued_events} events are waiting to be written")
         done: asyncio.Future[frozenset[int]] = asyncio.get_running_loop().create_future()
-        item = Submission(valid, rejected, received_at, done)
+        item = Submission(valid, rejected, received_at, done, anonymous or {})
         self._queued_events += item.size
         metrics.WRITER_QUEUE.set(self._queued_events)
         self._queue.put_nowait(item)
@@ -172,12 +181,20 @@ class BatchWriter:
         rejected = [
             (r, item.received_at.replace(tzinfo=None)) for item in batch for r in item.rejected
         ]
+        anonymous: Counter[Key] = Counter()
+        for item in batch:
+            anonymous.update(item.anonymous)
         started = time.perf_counter()
         for attempt in range(RACE_RETRIES + 1):
             try:
                 with self._db.write() as conn:
                     stored = store_batch(
-                        conn, valid, rejected, now=utcnow(), timeout_s=self._timeout_s
+                        conn,
+                        valid,
+                        rejected,
+                        now=utcnow(),
+                        timeout_s=self._timeout_s,
+                        anonymous=anonymous,
                     )
                 break
             except (IntegrityError, DBAPIError) as exc:

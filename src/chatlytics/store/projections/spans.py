@@ -73,6 +73,17 @@ def _fold_session(row: Row, e: ValidEvent) -> None:
             )
     if e.type == "session_start" and isinstance(e.props, SessionStart):
         _fold_session_start(row, e, e.props)
+    if e.device is not None and (
+        row["device_at"] is None
+        or (e.occurred_at, e.event_id) < (row["device_at"], row["device_event_id"])
+    ):  # the device is the one of the session's earliest event that names one
+        row.update(
+            device_at=e.occurred_at,
+            device_event_id=e.event_id,
+            browser=e.browser,
+            os=e.os,
+            device_type=e.device,
+        )
 
 
 def _fold_session_start(row: Row, e: ValidEvent, props: SessionStart) -> None:
@@ -112,6 +123,11 @@ def _new_session(e: ValidEvent) -> Row:
         "longitude": None,
         "info_at": None,
         "info_event_id": None,
+        "browser": None,
+        "os": None,
+        "device_type": None,
+        "device_at": None,
+        "device_event_id": None,
     }
 
 

@@ -1,0 +1,81 @@
+"""PII redaction before storage: e-mail addresses, phone numbers and card numbers become placeholders.
+
+Applied to every string of an event's properties and to its page URL, before validation, so that the
+raw log, the projections and the failed-events table never hold them. Lead contact fields are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import phonenumbers
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# 13 to 19 digits, optionally grouped by spaces or dashes; kept only when the Luhn check passes.
+CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+LEAD_CONTACT = frozenset({"name", "email", "phone"})
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _card(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    return "[card]" if luhn_ok(digits) else match.group(0)
+
+
+class Redactor:
+    """Redacts text for one phone-number region (numbers written without a country code)."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region.upper()
+
+    def text(self, value: str) -> str:
+        if sum(c.isdigit() for c in value) >= 7:
+            value = CARD.sub(_card, value)
+        if "@" in value:
+            value = EMAIL.sub("[email]", value)
+        if sum(c.isdigit() for c in value) >= 7:
+            value = self._phones(value)
+        return value
+
+    def _phones(self, value: str) -> str:
+        found = list(
+            phonenumbers.PhoneNumberMatcher(
+                value, self.region, leniency=phonenumbers.Leniency.VALID
+            )
+        )
+        for match in reversed(found):
+            value = value[: match.start] + "[phone]" + value[match.end :]
+        return value
+
+    def value(self, value: Any) -> Any:
+        """Every string inside `value` (lists and objects walked), redacted."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.value(v) for k, v in value.items()}
+        return value
+
+    def event(self, raw: Any) -> Any:
+        """A copy of one raw event with its free text redacted (ids and lead contacts untouched)."""
+        if not isinstance(raw, dict):
+            return self.value(raw)
+        out = dict(raw)
+        if isinstance(out.get("page_url"), str):
+            out["page_url"] = self.text(out["page_url"])
+        props = out.get("properties")
+        if isinstance(props, dict):
+            keep = LEAD_CONTACT if out.get("type") == "lead_submitted" else frozenset()
+            out["properties"] = {k: v if k in keep else self.value(v) for k, v in props.items()}
+        return out
