@@ -91,8 +91,11 @@ def check(ring: KeyRing, key: str | None, role: Role) -> None:
             401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
         )
     if found not in ALLOWED[role]:
-        article = "an" if role == "admin" else "a"
-        raise HTTPException(403, f"this endpoint needs {article} {role} key, not a {found} key")
+        raise HTTPException(403, f"this endpoint needs {_a(role)} key, not {_a(found)} key")
+
+
+def _a(role: str) -> str:
+    return f"an {role}" if role == "admin" else f"a {role}"
 
 
 def requires(role: Role) -> Callable[[Request], None]:

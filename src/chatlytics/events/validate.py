@@ -26,7 +26,10 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 
 
-RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
+    r"([Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])\Z"
+)
 
 
 def parse_rfc3339(value: object) -> datetime:
