@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench clean
+TRACKER_JS := src/chatlytics/tracker/static/t.js
+DASHBOARD_BUILT := src/chatlytics/dashboard/static/.built
+
+.PHONY: run serve test lint format bench assets tracker dashboard clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +22,26 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-## run: install, migrate and serve on http://$(HOST):$(PORT) (SQLite ./chatlytics.db unless configured)
-run: $(VENV)/.installed
+## assets: build the browser tracker and the dashboard from their npm lockfiles
+assets: tracker dashboard
+
+tracker: $(TRACKER_JS)
+$(TRACKER_JS): tracker/package.json tracker/package-lock.json tracker/build.mjs $(shell find tracker/src -type f 2>/dev/null)
+	npm ci --prefix tracker --no-audit --no-fund --loglevel=error
+	npm run --prefix tracker --silent build
+
+dashboard: $(DASHBOARD_BUILT)
+$(DASHBOARD_BUILT): dashboard/package.json dashboard/package-lock.json dashboard/build.mjs $(shell find dashboard/src -type f 2>/dev/null)
+	npm ci --prefix dashboard --no-audit --no-fund --loglevel=error
+	npm run --prefix dashboard --silent build
+	touch $@
+
+## run: install, build, migrate, and serve the collector and the demo chatbot
+run: $(VENV)/.installed assets
+	$(BIN)/chatlytics up --host $(HOST) --port $(PORT)
+
+## serve: the collector alone
+serve: $(VENV)/.installed assets
 	$(BIN)/chatlytics serve --host $(HOST) --port $(PORT)
 
 ## lint: ruff (lint + format check) and mypy --strict
@@ -34,13 +55,14 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
-## test: lint, then the whole suite (SQLite always; PostgreSQL and MariaDB when reachable)
-test: lint
+## test: lint, build, then the whole suite (SQLite always; PostgreSQL, MariaDB, Chromium when present)
+test: lint assets
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 
-## bench: ingest throughput against the raw database limit, and analytics latency
+## bench: ingest throughput against the raw database limit, SDK call cost, analytics latency
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tracker/node_modules dashboard/node_modules \
+		$(TRACKER_JS) src/chatlytics/dashboard/static

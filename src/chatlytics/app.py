@@ -22,6 +22,7 @@ from chatlytics.ops.routes import router as ops_router
 from chatlytics.settings import Settings
 from chatlytics.store.database import Database
 from chatlytics.store.writer import BatchWriter
+from chatlytics.tracker import router as tracker_router
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         app.include_router(legacy_router)
     app.include_router(analytics_router)
     app.include_router(ops_router)
+    app.include_router(tracker_router)
     install_error_handlers(app)
     # Ingestion is called from any site's pages; the read API stays same-origin.
     app.add_middleware(IngestCORS, origins=settings.cors_origins)

@@ -22,6 +22,7 @@ class IngestCORS:
             allow_origins=origins,
             allow_methods=["POST", "OPTIONS"],
             allow_headers=["authorization", "content-type", "content-encoding", "x-write-key"],
+            expose_headers=["Retry-After"],  # so a page can honour it on 429 and 503
             max_age=600,
         )
 
