@@ -9,7 +9,9 @@ from fastapi import FastAPI
 
 from chatlytics.access import KeyRing
 from chatlytics.analytics.routes import router as analytics_router
+from chatlytics.analytics.transcript_routes import router as transcript_router
 from chatlytics.context import AppContext
+from chatlytics.dashboard import router as dashboard_router
 from chatlytics.ingest.cors import IngestCORS
 from chatlytics.ingest.errors import install_error_handlers
 from chatlytics.ingest.failed import router as failed_router
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     if settings.legacy_routes:
         app.include_router(legacy_router)
     app.include_router(analytics_router)
+    app.include_router(transcript_router)
+    app.include_router(dashboard_router)
     app.include_router(ops_router)
     app.include_router(tracker_router)
     install_error_handlers(app)

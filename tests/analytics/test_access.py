@@ -17,7 +17,9 @@ PATHS = [
     "/analytics/human_handover",
     "/analytics/events",
     "/analytics/user/someone",
+    "/analytics/conversation/someone",
 ]
+BY_ID = ("/analytics/user/", "/analytics/conversation/")
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
 
@@ -36,12 +38,12 @@ def test_write_key_is_403(app_client: TestClient, path: str) -> None:
 
 @pytest.mark.parametrize("path", PATHS)
 def test_read_and_admin_keys_are_let_in(app_client: TestClient, path: str) -> None:
-    expected = 404 if path.startswith("/analytics/user/") else 200
+    expected = 404 if path.startswith(BY_ID) else 200
     assert app_client.get(path, headers=READ).status_code == expected
     assert app_client.get(path, headers=ADMIN).status_code == expected
 
 
-@pytest.mark.parametrize("path", PATHS[:-1])
+@pytest.mark.parametrize("path", [p for p in PATHS if not p.startswith(BY_ID)])
 def test_the_key_is_checked_before_the_parameters(app_client: TestClient, path: str) -> None:
     assert app_client.get(path, params={"from": "garbage"}).status_code == 401
     assert app_client.get(path, params={"from": "garbage"}, headers=WRITE).status_code == 403
@@ -54,4 +56,9 @@ def test_every_analytics_route_is_covered(app_client: TestClient) -> None:
     documented = {
         p for p, methods in paths.items() if p.startswith("/analytics") and "get" in methods
     }
-    assert documented == {p.replace("someone", "{user_id}") for p in PATHS}
+    assert documented == {
+        p.replace("user/someone", "user/{user_id}").replace(
+            "conversation/someone", "conversation/{conversation_id}"
+        )
+        for p in PATHS
+    }

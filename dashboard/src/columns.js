@@ -1,0 +1,66 @@
+// The columns of the row tables, shared by the overview and the user page. Values are the API's
+// fields as they are (exported to CSV); cells are what people read.
+import { h } from './dom.js'
+import * as fmt from './format.js'
+import { toConversation, toUser } from './nav.js'
+
+export const badge = (status) => h('span', { class: `badge status-${status}` }, status)
+const location = (row) => [row.city, row.region, row.country].filter(Boolean).join(', ') || null
+const channels = (row) => [row.has_widget && 'widget', row.has_backend && 'chat server'].filter(Boolean).join(' + ')
+
+export const SESSION_COLUMNS = [
+  { label: 'Started (UTC)', value: (r) => r.started_at, cell: (r) => fmt.when(r.started_at) },
+  { label: 'Session', value: (r) => r.session_id, cell: (r) => h('span', { class: 'id' }, r.session_id) },
+  { label: 'User', value: (r) => r.user_id, cell: (r) => toUser(r.user_id) },
+  { label: 'Status', value: (r) => r.status, cell: (r) => badge(r.status) },
+  { label: 'Duration', value: (r) => r.duration_seconds, cell: (r) => fmt.duration(r.duration_seconds), numeric: true },
+  { label: 'Messages', value: (r) => r.message_count, numeric: true },
+  { label: 'Location', value: location },
+  { label: 'Channels', value: channels },
+]
+
+export const CONVERSATION_COLUMNS = [
+  { label: 'Started (UTC)', value: (r) => r.started_at, cell: (r) => fmt.when(r.started_at) },
+  { label: 'Conversation', value: (r) => r.conversation_id, cell: (r) => toConversation(r.conversation_id) },
+  { label: 'User', value: (r) => r.user_id, cell: (r) => toUser(r.user_id) },
+  { label: 'Status', value: (r) => r.status, cell: (r) => badge(r.status) },
+  { label: 'Duration', value: (r) => r.duration_seconds, cell: (r) => fmt.duration(r.duration_seconds), numeric: true },
+  { label: 'Messages', value: (r) => r.message_count, numeric: true },
+  { label: 'Fallbacks', value: (r) => r.fallback_count, numeric: true },
+]
+
+export const LEAD_COLUMNS = [
+  { label: 'Submitted (UTC)', value: (r) => r.created_at, cell: (r) => fmt.when(r.created_at) },
+  { label: 'Type', value: (r) => r.lead_type },
+  { label: 'Name', wrap: true, value: (r) => r.name },
+  { label: 'Email', value: (r) => r.email },
+  { label: 'Phone', value: (r) => r.phone },
+  { label: 'Page', wrap: true, value: (r) => r.page_url, cell: (r) => r.page_url && h('span', { class: 'url' }, r.page_url) },
+  { label: 'User', value: (r) => r.user_id, cell: (r) => toUser(r.user_id) },
+  { label: 'Conversation', value: (r) => r.conversation_id, cell: (r) => toConversation(r.conversation_id) },
+]
+
+export const HANDOVER_COLUMNS = [
+  { label: 'Requested (UTC)', value: (r) => r.requested_at, cell: (r) => fmt.when(r.requested_at) },
+  { label: 'Support option', value: (r) => r.support_option },
+  { label: 'Issues', wrap: true, value: (r) => r.issues, cell: (r) => r.issues.join(', ') || null },
+  { label: 'Details', wrap: true, value: (r) => r.other_text },
+  {
+    label: 'Last message',
+    wrap: true,
+    value: (r) => r.last_message,
+    cell: (r) => r.last_message && h('span', { class: 'quote' }, r.last_message),
+  },
+  { label: 'User', value: (r) => r.user_id, cell: (r) => toUser(r.user_id) },
+  { label: 'Conversation', value: (r) => r.conversation_id, cell: (r) => toConversation(r.conversation_id) },
+]
+
+export const MESSAGE_COLUMNS = [
+  { label: 'Time (UTC)', value: (r) => r.created_at },
+  { label: 'From', value: (r) => r.message_type },
+  { label: 'Message', value: (r) => r.content },
+  { label: 'Latency (ms)', value: (r) => r.latency_ms },
+  { label: 'Fallback', value: (r) => (r.message_type === 'bot' ? r.fallback : null) },
+  { label: 'Model', value: (r) => r.model },
+  { label: 'Message id', value: (r) => r.message_id },
+]

@@ -1,0 +1,321 @@
+// The dashboard page: sign-in, the range controls, the three views, and the live refresh.
+import './style.css'
+import { makeApi, signInMessage } from './api.js'
+import { transcriptView, userView } from './detail.js'
+import { byId, h, replace } from './dom.js'
+import { hrefFor, link, setNavigation } from './nav.js'
+import { buildOverview, COMPARED, ENDPOINTS } from './overview.js'
+import { defaultInterval, INTERVALS, RANGES, readState, windows, writeState } from './state.js'
+import { openStream } from './stream.js'
+
+const ROOT = document.documentElement.dataset.root ?? ''
+const KEY_NAME = 'chatlytics.readKey' // sessionStorage: this tab only, gone when it closes
+const LIVE_DELAY_MS = 300
+const PERIODIC_MS = 60_000 // "active now" and timeouts change with the clock alone
+const PREVIOUS_MAX_AGE_MS = 60_000
+
+const el = {
+  signIn: byId('sign-in'),
+  form: byId('sign-in-form'),
+  key: byId('key'),
+  signInError: byId('sign-in-error'),
+  app: byId('app'),
+  signOut: byId('sign-out'),
+  live: byId('live'),
+  controls: byId('controls'),
+  range: byId('range'),
+  start: byId('start'),
+  end: byId('end'),
+  interval: byId('interval'),
+  notice: byId('notice'),
+  view: byId('view'),
+}
+
+let state = readState(window.location.search)
+let session = null // {api, stream} while signed in
+let overview = null
+let previous = null // {key, at, answers}: the previous range's answers, asked again at most once a minute
+let controller = null
+let running = false
+let pending = null // {full} when a refresh was asked for while one was running
+let liveTimer = null
+let focusOnLoad = false
+let loads = 0
+let shownDetail = null // the JSON of the drill-down view on screen: not rebuilt when unchanged
+
+// ---- sign-in ----------------------------------------------------------------------------------
+
+async function signIn(event) {
+  event.preventDefault()
+  const key = el.key.value.trim()
+  if (!key) {
+    replace(el.signInError, 'Paste a read key to sign in.')
+    el.key.focus()
+    return
+  }
+  const button = el.form.querySelector('button')
+  button.disabled = true
+  replace(el.signInError)
+  try {
+    await makeApi(ROOT, key)('/analytics/events', { from: new Date(Date.now() - 60_000).toISOString() })
+  } catch (error) {
+    replace(el.signInError, signInMessage(error))
+    el.key.select()
+    return
+  } finally {
+    button.disabled = false
+  }
+  sessionStorage.setItem(KEY_NAME, key)
+  el.key.value = ''
+  start(key)
+}
+
+function start(key) {
+  session = { api: makeApi(ROOT, key), stream: null, connected: false }
+  el.signIn.hidden = true
+  el.app.hidden = false
+  el.signOut.hidden = false
+  el.live.hidden = false
+  session.stream = openStream({
+    url: `${ROOT}/dashboard/stream`,
+    key,
+    onEvent: (name) => {
+      if (name === 'commit') liveRefresh()
+      if (name === 'hello') {
+        // After a reconnection, catch up on what was stored while the stream was down.
+        if (session?.connected) liveRefresh()
+        if (session) session.connected = true
+      }
+    },
+    onStatus: showLive,
+    onRefused: () => signOut('Your key is no longer accepted. Sign in again with a read key.'),
+  })
+  route()
+}
+
+function signOut(message = '') {
+  sessionStorage.removeItem(KEY_NAME)
+  session?.stream?.stop()
+  session = null
+  controller?.abort()
+  clearTimeout(liveTimer)
+  liveTimer = null
+  overview?.destroy()
+  overview = null
+  previous = null
+  el.view.replaceChildren()
+  el.app.hidden = true
+  el.signOut.hidden = true
+  el.live.hidden = true
+  el.signIn.hidden = false
+  replace(el.signInError, message)
+  el.key.focus()
+}
+
+function showLive({ state: status, retryInMs }) {
+  el.live.dataset.state = status
+  document.body.dataset.live = status
+  const text = {
+    connecting: 'Connecting…',
+    live: 'Live',
+    reconnecting: `Reconnecting in ${Math.ceil((retryInMs ?? 0) / 1000)} s`,
+  }[status]
+  replace(el.live, h('span', { class: 'dot', 'aria-hidden': 'true' }), text)
+}
+
+// ---- the range controls and the URL ---------------------------------------------------------
+
+function fillControls() {
+  replace(el.range, Object.entries(RANGES).map(([value, label]) => h('option', { value }, label)))
+  replace(el.interval, Object.entries(INTERVALS).map(([value, label]) => h('option', { value }, label)))
+  el.range.addEventListener('change', () => {
+    changeState({ range: el.range.value, interval: defaultInterval(el.range.value) })
+  })
+  el.interval.addEventListener('change', () => changeState({ interval: el.interval.value }))
+  for (const input of [el.start, el.end]) {
+    input.addEventListener('change', () => {
+      if (!el.start.value || !el.end.value) return
+      if (el.start.value > el.end.value) {
+        showNotice('The first day must be on or before the last day.')
+        return
+      }
+      changeState({ start: el.start.value, end: el.end.value })
+    })
+  }
+  el.controls.addEventListener('submit', (event) => event.preventDefault())
+}
+
+function syncControls() {
+  el.range.value = state.range
+  el.interval.value = state.interval
+  el.start.value = state.start
+  el.end.value = state.end
+  for (const field of el.controls.querySelectorAll('.custom')) field.hidden = state.range !== 'custom'
+  el.controls.hidden = Boolean(state.conversation || state.user)
+}
+
+/** A new range or interval: the same view, so the URL is replaced rather than pushed. */
+function changeState(changes) {
+  window.history.replaceState(null, '', writeState({ ...state, ...changes }))
+  route()
+}
+
+function navigate(target) {
+  window.history.pushState(null, '', hrefFor(target))
+  focusOnLoad = true
+  route()
+}
+
+function route() {
+  state = readState(window.location.search)
+  syncControls()
+  hideNotice()
+  if (!session) return
+  if (state.conversation || state.user) {
+    shownDetail = null
+    el.view.replaceChildren(h('p', { class: 'loading' }, 'Loading…'))
+  } else {
+    overview ??= buildOverview({ filename: csvName })
+    if (el.view.firstChild !== overview.el) el.view.replaceChildren(overview.el)
+  }
+  controller?.abort()
+  refresh({ full: true })
+}
+
+function csvName(what) {
+  const w = windows(state)
+  const last = new Date(Date.parse(w.current.to ?? new Date().toISOString()) - 1)
+  return `${what}-${w.current.from.slice(0, 10)}-to-${last.toISOString().slice(0, 10)}.csv`
+}
+
+// ---- loading --------------------------------------------------------------------------------
+
+/** New events were stored: refresh soon, once for a burst (a throttle, so a steady stream of
+ * commits cannot postpone the refresh forever). */
+function liveRefresh() {
+  if (liveTimer) return
+  liveTimer = setTimeout(() => {
+    liveTimer = null
+    refresh({ full: false })
+  }, LIVE_DELAY_MS)
+}
+
+async function refresh({ full }) {
+  if (!session) return
+  if (running) {
+    pending = { full: full || Boolean(pending?.full) }
+    return
+  }
+  running = true
+  controller = new AbortController()
+  const { signal } = controller
+  el.view.setAttribute('aria-busy', 'true')
+  try {
+    await load(session.api, full, signal)
+    if (!signal.aborted) hideNotice()
+  } catch (error) {
+    if (error.name !== 'AbortError') failed(error)
+  } finally {
+    running = false
+    el.view.removeAttribute('aria-busy')
+    if (pending) {
+      const next = pending
+      pending = null
+      refresh(next)
+    }
+  }
+}
+
+function failed(error) {
+  if (error.status === 401 || error.status === 403) {
+    signOut(signInMessage(error))
+  } else if (error.status === 404 && (state.conversation || state.user)) {
+    const what = state.conversation ? 'conversation' : 'user'
+    const note = h('p', { class: 'empty' }, `No event of this ${what} is stored. `, link({}, 'Back to the overview'))
+    el.view.replaceChildren(h('div', { class: 'detail' }, note))
+  } else {
+    showNotice(`Could not load the figures: ${error.message}`)
+  }
+}
+
+async function load(api, full, signal) {
+  if (state.conversation || state.user) {
+    const [name, path, view] = state.conversation
+      ? ['conversation', `/analytics/conversation/${encodeURIComponent(state.conversation)}`, transcriptView]
+      : ['user', `/analytics/user/${encodeURIComponent(state.user)}`, userView]
+    const answer = await api(path, {}, signal)
+    if (signal.aborted) return
+    // Rebuilt only when it changed, so that a live refresh keeps the reader's focus and place.
+    const json = JSON.stringify([name, answer])
+    const changed = json !== shownDetail || el.view.dataset.view !== name
+    shownDetail = json
+    show(changed ? view(answer) : null, name)
+    return
+  }
+  shownDetail = null
+  const w = windows(state)
+  const ask = (names, range) =>
+    Promise.all(
+      names.map(async (name) => {
+        const params = { from: range.from, to: range.to, interval: name === 'overview' ? state.interval : null }
+        return [name, await api(ENDPOINTS[name], params, signal)]
+      }),
+    ).then(Object.fromEntries)
+  const key = writeState(state)
+  const reuse = !full && previous?.key === key && Date.now() - previous.at < PREVIOUS_MAX_AGE_MS
+  const [current, before] = await Promise.all([
+    ask(Object.keys(ENDPOINTS), w.current),
+    reuse ? previous.answers : ask(COMPARED, w.previous),
+  ])
+  if (signal.aborted) return
+  previous = { key, at: reuse ? previous.at : Date.now(), answers: before }
+  el.view.dataset.from = w.current.from
+  el.view.dataset.to = w.current.to ?? ''
+  el.view.dataset.interval = state.interval
+  overview.render({ current, previous: before, interval: state.interval, comparison: w.label })
+  show(null, 'overview')
+}
+
+function show(node, name) {
+  if (node) el.view.replaceChildren(node)
+  loads += 1
+  el.view.dataset.view = name
+  el.view.dataset.loads = String(loads)
+  if (focusOnLoad) {
+    focusOnLoad = false
+    el.view.querySelector('h2')?.focus()
+  }
+}
+
+function showNotice(text) {
+  replace(el.notice, text)
+  el.notice.hidden = false
+}
+
+function hideNotice() {
+  el.notice.hidden = true
+  replace(el.notice)
+}
+
+// ---- start ----------------------------------------------------------------------------------
+
+setNavigation(() => state, navigate)
+fillControls()
+syncControls()
+el.form.addEventListener('submit', signIn)
+el.signOut.addEventListener('click', () => signOut('You are signed out.'))
+window.addEventListener('popstate', () => {
+  focusOnLoad = true
+  route()
+})
+setInterval(() => {
+  if (document.visibilityState === 'visible') refresh({ full: true })
+}, PERIODIC_MS)
+
+const saved = sessionStorage.getItem(KEY_NAME)
+if (saved) {
+  start(saved)
+} else {
+  el.signIn.hidden = false
+  el.key.focus()
+}

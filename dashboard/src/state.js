@@ -1,0 +1,97 @@
+// What the page shows, read from and written to the URL so that a view can be shared (never the key):
+//   ?range=today|7d|30d                          relative to now (days are UTC days, as in the API)
+//   ?range=custom&start=2026-11-01&end=2026-11-30  whole UTC days, both included
+//   &interval=hour|day|week                      buckets of the charts
+//   &conversation=<id> or &user=<id>             a drill-down view
+
+export const RANGES = {
+  today: 'Today',
+  '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
+  custom: 'Custom',
+}
+export const INTERVALS = { hour: 'By hour', day: 'By day', week: 'By week' }
+const DEFAULT_INTERVAL = { today: 'hour', '7d': 'day', '30d': 'day', custom: 'day' }
+const DAYS_BACK = { today: 0, '7d': 6, '30d': 29 }
+const DAY_MS = 86_400_000
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/
+
+function utcMidnight(moment) {
+  return new Date(Date.UTC(moment.getUTCFullYear(), moment.getUTCMonth(), moment.getUTCDate()))
+}
+
+function isoDay(moment) {
+  return moment.toISOString().slice(0, 10)
+}
+
+function validDay(text) {
+  return ISO_DAY.test(text ?? '') && !Number.isNaN(Date.parse(`${text}T00:00:00Z`))
+}
+
+export function defaultInterval(range) {
+  return DEFAULT_INTERVAL[range]
+}
+
+/** The state in a query string; anything invalid falls back to the default (last 7 days, by day). */
+export function readState(search, now = new Date()) {
+  const params = new URLSearchParams(search)
+  const range = Object.hasOwn(RANGES, params.get('range') ?? '') ? params.get('range') : '7d'
+  const interval = Object.hasOwn(INTERVALS, params.get('interval') ?? '')
+    ? params.get('interval')
+    : DEFAULT_INTERVAL[range]
+  const today = utcMidnight(now)
+  let start = params.get('start')
+  let end = params.get('end')
+  if (!validDay(start)) start = isoDay(new Date(today - 6 * DAY_MS))
+  if (!validDay(end)) end = isoDay(today)
+  if (start > end) [start, end] = [end, start]
+  return {
+    range,
+    interval,
+    start,
+    end,
+    conversation: params.get('conversation'),
+    user: params.get('user'),
+  }
+}
+
+/** The query string of a state (start and end only for a custom range). */
+export function writeState(state) {
+  const params = new URLSearchParams({ range: state.range })
+  if (state.range === 'custom') {
+    params.set('start', state.start)
+    params.set('end', state.end)
+  }
+  params.set('interval', state.interval)
+  if (state.conversation) params.set('conversation', state.conversation)
+  else if (state.user) params.set('user', state.user)
+  return `?${params}`
+}
+
+/**
+ * The windows to ask the API for: `current` ({from, to}; `to` is null for "until now", which the API
+ * takes as its own clock so that events just stored are always inside) and `previous`, the range of
+ * equal length just before it, for the changes shown on the cards.
+ */
+export function windows(state, now = new Date()) {
+  let from
+  let to = null
+  if (state.range === 'custom') {
+    from = new Date(`${state.start}T00:00:00Z`)
+    to = new Date(Date.parse(`${state.end}T00:00:00Z`) + DAY_MS)
+  } else {
+    from = new Date(utcMidnight(now) - DAYS_BACK[state.range] * DAY_MS)
+  }
+  const length = (to ?? now) - from
+  return {
+    current: { from: from.toISOString(), to: to && to.toISOString() },
+    previous: { from: new Date(from - length).toISOString(), to: from.toISOString() },
+    label: comparisonLabel(state, length),
+  }
+}
+
+function comparisonLabel(state, length) {
+  if (state.range === 'today') return 'the same hours yesterday'
+  const days = Math.round(length / DAY_MS)
+  return days === 1 ? 'the day before' : `the previous ${days} days`
+}
