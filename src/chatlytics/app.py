@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +21,8 @@ from chatlytics.ingest.legacy import router as legacy_router
 from chatlytics.ingest.pipeline import Privacy
 from chatlytics.ingest.ratelimit import RateLimits
 from chatlytics.ingest.routes import router as ingest_router
+from chatlytics.lifecycle import retention_loop
+from chatlytics.lifecycle import router as lifecycle_router
 from chatlytics.ops.routes import RequestMetrics
 from chatlytics.ops.routes import router as ops_router
 from chatlytics.settings import Settings
@@ -54,9 +58,13 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await writer.start()
+        retention = asyncio.create_task(retention_loop(ctx), name="chatlytics-retention")
         try:
             yield
         finally:
+            retention.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await retention
             await writer.stop()
             if db is None:
                 database.dispose()
@@ -70,6 +78,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.ctx = ctx
     app.include_router(ingest_router)
     app.include_router(failed_router)
+    app.include_router(lifecycle_router)
     if settings.legacy_routes:
         app.include_router(legacy_router)
     app.include_router(analytics_router)

@@ -46,6 +46,9 @@ def event_row(e: ValidEvent) -> dict[str, object]:
         "received_at": e.received_at,
         "properties": orjson.dumps(e.properties).decode(),
         "client_ip": e.client_ip,
+        "browser": e.browser,
+        "os": e.os,
+        "device_type": e.device,
     }
 
 

@@ -78,6 +78,14 @@ events = sa.Table(
     sa.Column(
         "client_ip", sa.String(45), comment="sender's network (IPv4 /24, IPv6 /48), widget only"
     ),
+    # Kept per event so that projections can be rebuilt from the raw log alone (retention, erase).
+    sa.Column("browser", sa.String(64)),
+    sa.Column("os", sa.String(64)),
+    sa.Column(
+        "device_type",
+        sa.String(64),
+        comment="desktop | mobile | tablet | other (reduced from the User-Agent)",
+    ),
     sa.Index(None, "occurred_at", "type"),
     sa.Index(None, "user_id"),
     sa.Index(None, "session_id"),
@@ -305,4 +313,22 @@ PROJECTIONS = (
     lead_analytics,
     human_handover,
     chatbot_close_events,
+)
+
+erasures = sa.Table(
+    "erasures",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("erased_at", UtcDateTime, nullable=False),
+    sa.Column(
+        "user_hash",
+        sa.String(64),
+        nullable=False,
+        comment="HMAC-SHA-256 of the user id, keyed with salt (and USER_ID_SECRET when set)",
+    ),
+    sa.Column("salt", sa.String(32), nullable=False, comment="random, one per erasure"),
+    sa.Column("counts", sa.Text, nullable=False, comment="JSON object: rows removed per table"),
+    sa.Column("actor", sa.String(16), nullable=False, comment="api | cli"),
+    sa.Index(None, "erased_at"),
+    comment="GDPR erasures carried out: the fact, without the person",
 )

@@ -18,7 +18,11 @@ def _counts(conn: Connection, query: Any, ids: list[str]) -> dict[str, tuple[Any
     return {row[0]: tuple(row[1:]) for row in conn.execute(query, {"ids": ids})}
 
 
-def _totals(conn: Connection, ids: list[str], active_after: datetime) -> dict[str, Row]:
+def user_totals(conn: Connection, ids: list[str], active_after: datetime) -> dict[str, Row]:
+    """Each user's counters recounted from their stored sessions, conversations and messages.
+
+    A session counts as active when it has no end and saw an event at or after `active_after`.
+    """
     s, c, m = sessions.c, conversations.c, messages.c
     in_ids: sa.BindParameter[list[str]] = sa.bindparam("ids", expanding=True)
     active = sa.case((sa.and_(s.ended_at.is_(None), s.last_event_at >= active_after), 1), else_=0)
@@ -94,7 +98,7 @@ def project_users(
     inserts: list[Row] = []
     updates: list[Row] = []
     for part in chunks(sorted(grouped)):
-        totals = _totals(conn, part, now - timedelta(seconds=timeout_s))
+        totals = user_totals(conn, part, now - timedelta(seconds=timeout_s))
         for uid in part:
             evs = grouped[uid]
             row = existing.get(uid)

@@ -270,6 +270,14 @@ def upgrade() -> None:
             nullable=True,
             comment="sender's network (IPv4 /24, IPv6 /48), widget only",
         ),
+        sa.Column("browser", sa.String(length=64), nullable=True),
+        sa.Column("os", sa.String(length=64), nullable=True),
+        sa.Column(
+            "device_type",
+            sa.String(length=64),
+            nullable=True,
+            comment="desktop | mobile | tablet | other (reduced from the User-Agent)",
+        ),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_events")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
