@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DEMO_PORT ?= 8001
 
 TRACKER_JS := src/chatlytics/tracker/static/t.js
 DASHBOARD_BUILT := src/chatlytics/dashboard/static/.built
@@ -38,7 +39,7 @@ $(DASHBOARD_BUILT): dashboard/package.json dashboard/package-lock.json dashboard
 
 ## run: install, build, migrate, and serve the collector and the demo chatbot
 run: $(VENV)/.installed assets
-	$(BIN)/chatlytics up --host $(HOST) --port $(PORT)
+	$(BIN)/chatlytics up --host $(HOST) --port $(PORT) --demo-port $(DEMO_PORT)
 
 ## serve: the collector alone
 serve: $(VENV)/.installed assets
