@@ -114,3 +114,11 @@ def test_cors_is_open_for_ingestion_only(app_client: TestClient) -> None:
     read = app_client.get("/analytics/", headers={**origin, **READ})
     assert read.status_code == 200
     assert "access-control-allow-origin" not in read.headers
+
+
+def test_security_headers_on_every_response(app_client: TestClient) -> None:
+    for path in ("/healthz", "/analytics/", "/v1/events", "/nowhere"):
+        response = app_client.get(path, headers=READ)
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert response.headers["referrer-policy"] == "no-referrer", path
+        assert response.headers["x-frame-options"] == "DENY", path

@@ -23,6 +23,7 @@ from chatlytics.ingest.ratelimit import RateLimits
 from chatlytics.ingest.routes import router as ingest_router
 from chatlytics.lifecycle import retention_loop
 from chatlytics.lifecycle import router as lifecycle_router
+from chatlytics.ops.headers import SecurityHeaders
 from chatlytics.ops.routes import RequestMetrics
 from chatlytics.ops.routes import router as ops_router
 from chatlytics.settings import Settings
@@ -89,5 +90,6 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     install_error_handlers(app)
     # Ingestion is called from any site's pages; the read API stays same-origin.
     app.add_middleware(IngestCORS, origins=settings.cors_origins)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestMetrics)
     return app
