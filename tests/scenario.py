@@ -141,7 +141,12 @@ class Builder:
             s.add(
                 rng.randint(3, 90), "user_message", "backend", conversation_id=cid, properties=props
             )
-            latency = round(rng.uniform(80, 4000), 1)
+            # Mostly ordinary; some exactly on a histogram bound, some very slow.
+            latency = (
+                round(rng.uniform(80, 4000), 1)
+                if rng.random() < 0.85
+                else rng.choice([250.0, 1000.0, 10000.0, 15000.5])
+            )
             s.add(
                 rng.randint(1, 10),
                 "bot_response",

@@ -178,10 +178,10 @@ export function buildOverview({ filename }) {
     latency: chartPanel({
       id: 'chart-latency',
       title: 'Bot response time',
-      hint: 'percentiles of the bot’s reported latency, this range and the previous one',
+      hint: 'bot answers per latency bucket, this range and the previous one',
       kind: 'bar',
       empty: 'No bot answers in this range yet.',
-      format: fmt.ms,
+      format: fmt.count,
     }),
     leadTypes: chartPanel({
       id: 'chart-lead-types',
@@ -290,14 +290,19 @@ export function buildOverview({ filename }) {
 
     const times = current.messages.response_time_ms
     const before = previous?.messages.response_time_ms
-    const ranks = ['p50', 'p90', 'p99']
+    const buckets = times.histogram.map((b, i, all) =>
+      b.le_ms === null ? `> ${fmt.ms(all[i - 1].le_ms)}` : `≤ ${fmt.ms(b.le_ms)}`,
+    )
     charts.latency.update(
-      ranks,
+      buckets,
       [
-        { label: 'This range', data: ranks.map((p) => times[p]), color: COLORS.blue },
-        ...(before ? [{ label: 'Previous range', data: ranks.map((p) => before[p]), color: COLORS.grey }] : []),
+        { label: 'This range', data: times.histogram.map((b) => b.count), color: COLORS.blue },
+        ...(before
+          ? [{ label: 'Previous range', data: before.histogram.map((b) => b.count), color: COLORS.grey }]
+          : []),
       ],
-      ranks.map((p) => `${p} ${fmt.ms(times[p])}`).join(', '),
+      `p50 ${fmt.ms(times.p50)}, p90 ${fmt.ms(times.p90)}, p99 ${fmt.ms(times.p99)}; ` +
+        buckets.map((label, i) => `${label} ${times.histogram[i].count}`).join(', '),
     )
     const ranked = (chart, list, key, color) =>
       chart.update(

@@ -236,6 +236,14 @@ def messages(f: Facts, start: datetime, end: datetime) -> dict[str, Any]:
             "p50": percentile_cont(latencies, 0.5),
             "p90": percentile_cont(latencies, 0.9),
             "p99": percentile_cont(latencies, 0.99),
+            "histogram": [
+                {"le_ms": high, "count": sum(low < x <= (high or float("inf")) for x in latencies)}
+                for low, high in zip(
+                    [float("-inf"), 250.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0],
+                    [250.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, None],
+                    strict=True,
+                )
+            ],
         },
         "fallback_rate": fallbacks / kinds["bot"] if kinds["bot"] else 0.0,
         "recent_messages": [

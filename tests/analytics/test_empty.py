@@ -105,6 +105,10 @@ def test_messages(client: TestClient) -> None:
         "p50": None,
         "p90": None,
         "p99": None,
+        "histogram": [
+            {"le_ms": bound, "count": 0}
+            for bound in (250.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, None)
+        ],
     }
     assert answer["fallback_rate"] == 0.0
     assert answer["recent_messages"] == []

@@ -6,6 +6,8 @@ percentiles are exact (see `analytics.percentiles`), the same on every database.
 
 from __future__ import annotations
 
+import itertools
+
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
@@ -42,6 +44,17 @@ class MessageRow(BaseModel):
     cost: float | None
 
 
+# Upper bounds (ms) of the histogram's buckets; the last bucket has none.
+HISTOGRAM_BOUNDS = (250.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0)
+
+
+class LatencyBucket(BaseModel):
+    """Bot responses whose latency is above the previous bucket's bound and at most `le_ms`."""
+
+    le_ms: float | None = Field(description="upper bound in ms, inclusive; null: no bound")
+    count: int
+
+
 class ResponseTimes(BaseModel):
     """Distribution of bot response latency in milliseconds; every value null when there is none."""
 
@@ -50,6 +63,9 @@ class ResponseTimes(BaseModel):
     p50: float | None
     p90: float | None
     p99: float | None
+    histogram: list[LatencyBucket] = Field(
+        description="counts per latency bucket (≤250, ≤500, ≤1000, ≤2000, ≤5000, ≤10000 ms, more)"
+    )
 
 
 class MessageFigures(BaseModel):
@@ -76,11 +92,19 @@ def response_times(conn: Connection, where: ColumnElement[bool]) -> ResponseTime
     """Mean and percentiles of `latency_ms` over the bot messages meeting `where`."""
     m = messages.c
     bots = sa.and_(where, m.message_type == "bot")
-    count, total = conn.execute(
-        sa.select(sa.func.count(m.latency_ms), sa.func.sum(m.latency_ms)).where(bots)
+    # Each bucket counts latencies up to its bound: cumulative counts, differenced below.
+    upto = [count_if(m.latency_ms <= bound) for bound in HISTOGRAM_BOUNDS]
+    count, total, *cumulative = conn.execute(
+        sa.select(sa.func.count(m.latency_ms), sa.func.sum(m.latency_ms), *upto).where(bots)
     ).one()
     p50, p90, p99 = percentile_cont(conn, m.latency_ms, bots, PERCENTILES)
-    return ResponseTimes(count=as_int(count), avg=mean(total, count), p50=p50, p90=p90, p99=p99)
+    edges = [as_int(c) for c in cumulative] + [as_int(count)]
+    counts = [edges[0]] + [b - a for a, b in itertools.pairwise(edges)]
+    bounds: list[float | None] = [*HISTOGRAM_BOUNDS, None]
+    histogram = [LatencyBucket(le_ms=b, count=n) for b, n in zip(bounds, counts, strict=True)]
+    return ResponseTimes(
+        count=as_int(count), avg=mean(total, count), p50=p50, p90=p90, p99=p99, histogram=histogram
+    )
 
 
 def message_rows(conn: Connection, where: ColumnElement[bool], *, limit: int) -> list[MessageRow]:
