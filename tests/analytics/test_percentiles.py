@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from chatlytics.analytics import percentiles
 from chatlytics.analytics.percentiles import percentile_cont
 from chatlytics.store.database import Database
 from chatlytics.store.schema import messages
@@ -51,8 +52,12 @@ def _store_latencies(db: Database, conversation: str, values: list[float]) -> No
     )
 
 
+@pytest.mark.parametrize("fetch_all", [1_000_000, 0], ids=["one-sorted-fetch", "offset-per-rank"])
 @pytest.mark.parametrize("name", list(SAMPLES))
-def test_matches_plain_python(db: Database, name: str) -> None:
+def test_matches_plain_python(
+    db: Database, name: str, fetch_all: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(percentiles, "FETCH_ALL", fetch_all)  # both ways of computing, same answer
     values = SAMPLES[name]
     _store_latencies(db, "mine", values)
     _store_latencies(db, "other", [100_000.0, 0.0, 3.25])  # outside the where-clause
