@@ -7,12 +7,14 @@ percentiles are exact (see `analytics.percentiles`), the same on every database.
 from __future__ import annotations
 
 import itertools
+import math
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from chatlytics.analytics import percentiles
 from chatlytics.analytics.numbers import as_int, count_if, mean, ratio
 from chatlytics.analytics.percentiles import percentile_cont
 from chatlytics.analytics.range import UtcTime, Window
@@ -97,14 +99,22 @@ def response_times(conn: Connection, where: ColumnElement[bool]) -> ResponseTime
     count, total, *cumulative = conn.execute(
         sa.select(sa.func.count(m.latency_ms), sa.func.sum(m.latency_ms), *upto).where(bots)
     ).one()
-    p50, p90, p99 = percentile_cont(conn, m.latency_ms, bots, PERCENTILES)
+    n = as_int(count)
+    if 0 < n <= percentiles.FETCH_ALL:
+        # One sorted fetch gives the percentiles, and a mean that does not depend on the order in
+        # which the database happens to add the rows (a float SUM does, in its last digits).
+        ordered = sa.select(m.latency_ms).where(bots, m.latency_ms.is_not(None))
+        values = [float(v) for v in conn.execute(ordered.order_by(m.latency_ms)).scalars()]
+        p50, p90, p99 = (percentiles.from_sorted(values, p) for p in PERCENTILES)
+        average: float | None = math.fsum(values) / len(values) if values else None
+    else:
+        p50, p90, p99 = percentile_cont(conn, m.latency_ms, bots, PERCENTILES)
+        average = mean(total, count)
     edges = [as_int(c) for c in cumulative] + [as_int(count)]
     counts = [edges[0]] + [b - a for a, b in itertools.pairwise(edges)]
     bounds: list[float | None] = [*HISTOGRAM_BOUNDS, None]
     histogram = [LatencyBucket(le_ms=b, count=n) for b, n in zip(bounds, counts, strict=True)]
-    return ResponseTimes(
-        count=as_int(count), avg=mean(total, count), p50=p50, p90=p90, p99=p99, histogram=histogram
-    )
+    return ResponseTimes(count=n, avg=average, p50=p50, p90=p90, p99=p99, histogram=histogram)
 
 
 def message_rows(conn: Connection, where: ColumnElement[bool], *, limit: int) -> list[MessageRow]:
