@@ -95,6 +95,11 @@ REJECTIONS = [
     (event("page_view", title="x" * 40_000), "larger than"),
     ({**event("page_view"), "properties": []}, "properties"),
     ({**event("page_view"), "timestamp": "1969-12-31T23:59:59Z"}, "1970"),
+    (event("user_message", conversation="c", content="a\x00b"), "NUL"),
+    (
+        event("bot_response", conversation="c", content="x", latency_ms=1, tokens_in=2**31),
+        "tokens_in",
+    ),
     ({**event("page_view"), "timestamp": "1970-01-01T00:30:00+01:00"}, "1970"),
     ({**event("page_view"), "timestamp": "2026-W48-4T10:00:00Z"}, "RFC 3339"),
 ]
@@ -271,3 +276,23 @@ def test_writer_signals_commits_to_live_views(db: Database) -> None:
         return seen, timed_out, after_duplicate
 
     assert asyncio.run(scenario()) == (1, 1, 1)
+
+
+def test_a_null_fallback_is_no_fallback(app_client: TestClient, db: Database) -> None:
+    reply = event("bot_response", conversation="c", content="x", latency_ms=5, fallback=None)
+    assert post_events(app_client, [reply])["accepted"] == 1
+    with db.read() as conn:
+        assert conn.execute(sa.select(messages.c.fallback)).scalar_one() is False
+
+
+def test_failed_events_paging_bound_is_checked(app_client: TestClient) -> None:
+    answer = app_client.get("/v1/failed_events?before_id=9223372036854775808", headers=ADMIN)
+    assert answer.status_code == 422
+
+
+def test_deeply_nested_values_are_rejected_not_a_500(app_client: TestClient) -> None:
+    deep = event("page_view")
+    body = b'{"events": [' + orjson.dumps(deep)[:-1] + b', "x": ' + b"[" * 300 + b"]" * 300 + b"}]}"
+    response = app_client.post("/v1/events", content=body, headers=WRITE)
+    assert response.status_code == 200, response.text
+    assert "nested too deeply" in response.json()["rejected"][0]["error"]

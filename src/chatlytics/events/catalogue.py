@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Text = Annotated[str, Field(max_length=32_768)]
+INT32_MAX = 2_147_483_647  # the tables' INTEGER columns
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
@@ -111,10 +112,10 @@ class Message(Props):
 
 class BotResponse(Message):
     latency_ms: NonNegative
-    fallback: bool = False
+    fallback: bool | None = False
     model: Name | None = None
-    tokens_in: Annotated[int, Field(ge=0)] | None = None
-    tokens_out: Annotated[int, Field(ge=0)] | None = None
+    tokens_in: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
+    tokens_out: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
     cost: NonNegative | None = None
 
 

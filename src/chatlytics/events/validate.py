@@ -21,6 +21,7 @@ from pydantic import (
 from chatlytics.events.catalogue import CATALOGUE, MESSAGE_TYPES, Props, SessionStart, channel_of
 
 MAX_EVENT_BYTES = 32 * 1024
+MAX_REASON = 4000
 # Every database we support can store these; MariaDB's DATETIME starts at year 1000.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
@@ -151,7 +152,7 @@ def _naive_shared(value: datetime) -> datetime:
 
 def _peek(raw: object, key: str) -> str | None:
     value = raw.get(key) if isinstance(raw, dict) else None
-    return value[:255] if isinstance(value, str) else None
+    return value[:255].replace("\x00", "\\u0000") if isinstance(value, str) else None
 
 
 def validate_event(
@@ -168,12 +169,20 @@ def validate_event(
     backend event's request comes from the chat server, not from the visitor)."""
 
     def reject(reason: str) -> Rejection:
+        # The reason is stored: bounded, and without NUL (a field name may carry one).
+        reason = reason.replace("\x00", "\\u0000")[:MAX_REASON]
         return Rejection(index, _peek(raw, "event_id"), _peek(raw, "user_id"), reason, raw)
 
     if not isinstance(raw, dict):
         return reject("event must be a JSON object")
-    if len(orjson.dumps(raw)) > MAX_EVENT_BYTES:
+    try:
+        encoded = orjson.dumps(raw)
+    except TypeError:  # nested deeper than orjson writes, or an integer wider than 64 bits
+        return reject("event is nested too deeply or holds a number too large to store")
+    if len(encoded) > MAX_EVENT_BYTES:
         return reject(f"event is larger than {MAX_EVENT_BYTES} bytes")
+    if b"\\u0000" in encoded:  # PostgreSQL text cannot hold NUL
+        return reject("text must not contain the NUL character (U+0000)")
     try:
         fields = EventFields.model_validate(raw)
     except ValidationError as exc:

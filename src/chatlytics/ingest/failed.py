@@ -39,7 +39,7 @@ def failed_events(
     ctx: Context,
     _: AdminKey,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> FailedEvents:
     """Refused events, newest first; page with `before_id`."""
     with ctx.db.read() as conn:

@@ -109,10 +109,9 @@ async def ingest(
     retry = {"Retry-After": str(ctx.settings.retry_after_seconds)}
     try:
         accepted = await ctx.writer.submit(valid, rejected, received_at, anonymous)
-    except StorageUnavailable as exc:
-        raise HTTPException(
-            503, f"storage unavailable, nothing was stored: {exc}", headers=retry
-        ) from None
+    except StorageUnavailable:
+        # The cause (logged by the writer) may quote SQL and other senders' rows: not for the client.
+        raise HTTPException(503, "storage unavailable, nothing was stored", headers=retry) from None
     except WriterOverloaded as exc:
         raise HTTPException(
             503, f"collector overloaded, nothing was stored: {exc}", headers=retry
