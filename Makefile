@@ -9,7 +9,7 @@ DEMO_PORT ?= 8001
 TRACKER_JS := src/chatlytics/tracker/static/t.js
 DASHBOARD_BUILT := src/chatlytics/dashboard/static/.built
 
-.PHONY: run serve test lint format bench assets tracker dashboard clean
+.PHONY: run serve test lint format bench faults fuzz assets tracker dashboard clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,14 +47,14 @@ serve: $(VENV)/.installed assets
 
 ## lint: ruff (lint + format check) and mypy --strict
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench faults
+	$(BIN)/ruff format --check src tests bench faults
 	$(BIN)/mypy
 
 ## format: apply ruff's fixes and formatting
 format: $(VENV)/.installed-dev
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench faults
+	$(BIN)/ruff format src tests bench faults
 
 ## test: lint, build, then the whole suite (SQLite always; PostgreSQL, MariaDB, Chromium when present)
 test: lint assets
@@ -63,6 +63,14 @@ test: lint assets
 ## bench: ingest throughput against the raw database limit, SDK call cost, analytics latency
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
+
+## faults: kill -9 mid-load and a 30 s database outage, checked in the database (~3 min)
+faults: $(VENV)/.installed-dev assets
+	$(BIN)/python -m faults
+
+## fuzz: schemathesis on every route, hypothesis on the validator and bodies, injection strings (~6 min)
+fuzz: $(VENV)/.installed-dev
+	$(BIN)/python -m faults.fuzz
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tracker/node_modules dashboard/node_modules \
