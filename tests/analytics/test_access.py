@@ -16,6 +16,10 @@ PATHS = [
     "/analytics/leads",
     "/analytics/human_handover",
     "/analytics/events",
+    "/analytics/funnel",
+    "/analytics/retention",
+    "/analytics/products",
+    "/analytics/opportunities",
     "/analytics/user/someone",
     "/analytics/conversation/someone",
 ]

@@ -6,7 +6,8 @@ their first event.) Among those users, *new* ones were first seen at or after th
 *returning* ones before it, so that new + returning = total.
 
 The users table's `total_duration` and `is_active` are snapshots taken when the user's events were
-written; both depend on the clock (timeouts), so the API recomputes them from the sessions.
+written; both depend on the clock (timeouts), so the API recomputes them from the sessions. The user's
+engagement score (see `analytics.engagement`) covers its whole history.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
+from chatlytics.analytics.engagement import EngagementComponents, user_engagement
 from chatlytics.analytics.handovers import HandoverRow, handover_rows
 from chatlytics.analytics.leads import LeadRow, lead_rows
 from chatlytics.analytics.numbers import as_int, count_if
@@ -87,6 +89,10 @@ class UserDetail(BaseModel):
     handovers: list[HandoverRow] = Field(
         description=f"the user's handover requests, newest first, at most {HISTORY}"
     )
+    engagement_score: int = Field(
+        description="0 to 100, from the user's whole history (see `engagement_components`)"
+    )
+    engagement_components: EngagementComponents
 
 
 def user_detail(conn: Connection, user_id: str, clock: Clock) -> UserDetail | None:
@@ -102,6 +108,7 @@ def user_detail(conn: Connection, user_id: str, clock: Clock) -> UserDetail | No
             count_if(is_active(sessions, clock)),
         ).where(own)
     ).one()
+    engagement = user_engagement(conn, user_id)
     return UserDetail(
         user_id=row.user_id,
         first_seen_at=row.first_seen_at,
@@ -117,4 +124,6 @@ def user_detail(conn: Connection, user_id: str, clock: Clock) -> UserDetail | No
         session_history=session_rows(conn, own, clock, limit=HISTORY),
         leads=lead_rows(conn, lead_analytics.c.user_id == user_id, limit=HISTORY),
         handovers=handover_rows(conn, human_handover.c.user_id == user_id, limit=HISTORY),
+        engagement_score=engagement.score,
+        engagement_components=engagement.components,
     )

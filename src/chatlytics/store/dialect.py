@@ -15,7 +15,8 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 Interval = Literal["hour", "day", "week"]
 Dialect = Literal["sqlite", "postgresql", "mysql"]
@@ -103,3 +104,63 @@ def bucket_start(value: object) -> datetime:
     if not isinstance(value, str):
         raise TypeError(f"not a time bucket: {value!r}")
     return datetime.fromisoformat(value)
+
+
+def json_text(conn: Connection, column: ColumnElement[str], key: str) -> ColumnElement[str]:
+    """The string or number at the top-level `key` of a JSON object stored as text, as text (a
+    string unquoted, a number as written); NULL when the key is absent or null.
+
+    Compare or group it through `exact_text`: MariaDB hands it back in a case-folding collation.
+    """
+    if not (key.isascii() and key.isidentifier()):
+        raise ValueError(f"not a plain JSON key: {key!r}")
+    dialect = dialect_of(conn)
+    if dialect == "postgresql":
+        # `json`, not `jsonb`: a \u0000 elsewhere in the object, which `jsonb` refuses, does no harm.
+        return sa.cast(column, sa.JSON).op("->>", return_type=sa.Text)(_const(key))
+    if dialect == "mysql":
+        return sa.func.json_value(column, _const("$." + key), type_=sa.Text)
+    # SQLite gives a JSON number back as a number: cast it, so that every database answers text.
+    return sa.cast(sa.func.json_extract(column, _const("$." + key)), sa.Text)
+
+
+def json_number(conn: Connection, column: ColumnElement[str], key: str) -> ColumnElement[float]:
+    """The number at the top-level `key` of a JSON object stored as text, as a double; NULL when the
+    key is absent or null. Only for keys the event contract types as numbers."""
+    text = json_text(conn, column, key)
+    dialect = dialect_of(conn)
+    if dialect == "sqlite":
+        # json_extract already answers a number; the cast in json_text made it text again.
+        return sa.type_coerce(sa.func.json_extract(column, _const("$." + key)), sa.Double)
+    if dialect == "mysql":
+        # SQLAlchemy will not render CAST(... AS DOUBLE) for MariaDB; adding 0e0 converts the same.
+        return sa.type_coerce(text.op("+")(sa.literal_column("0e0")), sa.Double)
+    return sa.cast(text, sa.Double)
+
+
+def seconds_later(
+    conn: Connection, column: ColumnElement[Any], seconds: int
+) -> ColumnElement[datetime]:
+    """`column` + `seconds`, microseconds kept, comparable with the other time columns."""
+    dialect = dialect_of(conn)
+    if dialect == "postgresql":
+        return column + sa.literal_column(f"interval '{int(seconds)} seconds'")
+    if dialect == "mysql":
+        return sa.func.timestampadd(sa.literal_column("SECOND"), int(seconds), column)
+    # Only the whole seconds go through SQLite's date functions, which round to the millisecond;
+    # the stored fraction (`.ffffff`) is put back as it was.
+    whole = sa.func.strftime(
+        _const("%Y-%m-%d %H:%M:%S"),
+        sa.func.substr(column, 1, 19),
+        _const(f"{int(seconds):+d} seconds"),
+    )
+    return sa.type_coerce(whole.concat(sa.func.substr(column, 20)), column.type)
+
+
+def unindexed(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`column`, but on SQLite not usable as the index to search by (a unary `+`, SQLite's own way
+    to say so), for a correlated look-up that another of its conditions serves better: SQLite
+    picks an index by equality first, without statistics to tell it the range is narrower."""
+    if dialect_of(conn) == "sqlite":
+        return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+    return column

@@ -1,0 +1,164 @@
+"""The engagement score of a user: points for what the user did, from 0 to 100.
+
+| What | Points |
+|---|---|
+| a session (that belongs to the user) | 2 |
+| a user message in one of those sessions | 1 |
+| every full 5 minutes of session time (sum over its sessions of last event - start) | 2, at most 24 |
+| a lead | 10 |
+| a positive feedback (rating 4 or 5) | 4 |
+| a negative feedback (rating -1) | -2 |
+
+Ratings 1 to 3 count nothing (1 is a thumbs up or a single star; the two cannot be told apart). The
+score is the sum, cut to 0..100. Every part is a whole number, so the score is exact on every database.
+Over a window, sessions (with their time and messages) count by start, leads by creation and feedback
+by the event's time; the user's page counts the user's whole history. Messages are taken from the
+sessions (`user_message_count`) rather than from the messages table: a scan of the latter by time was
+most of the cost of scoring every user of a month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from chatlytics.analytics.numbers import as_int
+from chatlytics.analytics.range import Window
+from chatlytics.analytics.series import in_window
+from chatlytics.store.dialect import json_text
+from chatlytics.store.schema import events, lead_analytics, sessions
+
+SESSION_POINTS = 2
+MESSAGE_POINTS = 1
+TIME_STEP_SECONDS = 300
+TIME_STEP_POINTS = 2
+TIME_STEPS_CAP = 12  # one hour: 24 points
+LEAD_POINTS = 10
+POSITIVE_POINTS = 4
+NEGATIVE_POINTS = -2
+SCORE_CAP = 100
+POSITIVE_RATINGS = ("4", "5")
+NEGATIVE_RATING = "-1"
+COMPONENTS = (
+    "sessions",
+    "session_seconds",
+    "user_messages",
+    "leads",
+    "positive_feedback",
+    "negative_feedback",
+)
+
+
+class EngagementComponents(BaseModel):
+    """What a user's engagement score is made of."""
+
+    sessions: int = Field(description="sessions that belong to the user")
+    session_seconds: int = Field(
+        description="sum over those sessions of last event - start (active ones included)"
+    )
+    user_messages: int = Field(description="user messages of those sessions")
+    leads: int = Field(description="lead_submitted events of the user")
+    positive_feedback: int = Field(description="feedback events of the user rated 4 or 5")
+    negative_feedback: int = Field(description="feedback events of the user rated -1")
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """A user's score and its components."""
+
+    score: int
+    components: EngagementComponents
+
+
+def part(
+    user: ColumnElement[str], columns: Sequence[str], **values: ColumnElement[Any] | int
+) -> sa.Select[Any]:
+    """A SELECT of `user` and `columns` in that order (UNION ALL matches columns by position): the
+    given values, 0 for the others."""
+    found = []
+    for name in columns:
+        value = values.get(name, 0)
+        column = sa.literal_column(str(value)) if isinstance(value, int) else value
+        found.append(column.label(name))
+    return sa.select(user.label("user_id"), *found)
+
+
+def score_of(parts: Mapping[str, ColumnElement[Any]]) -> ColumnElement[Any]:
+    """The score, as SQL, from the summed components: integer arithmetic only, so exact everywhere."""
+    steps = parts["session_seconds"] // TIME_STEP_SECONDS  # floor division: `DIV` on MariaDB
+    time_points = sa.case((steps > TIME_STEPS_CAP, TIME_STEPS_CAP), else_=steps) * TIME_STEP_POINTS
+    points = (
+        parts["sessions"] * SESSION_POINTS
+        + parts["user_messages"] * MESSAGE_POINTS
+        + time_points
+        + parts["leads"] * LEAD_POINTS
+        + parts["positive_feedback"] * POSITIVE_POINTS
+        + parts["negative_feedback"] * NEGATIVE_POINTS
+    )
+    return sa.case((points > SCORE_CAP, SCORE_CAP), (points < 0, 0), else_=points)
+
+
+def scoring_rows(
+    conn: Connection,
+    window: Window | None,
+    user_id: str | None,
+    columns: Sequence[str] = COMPONENTS,
+) -> list[sa.Select[Any]]:
+    """SELECTs of one row per thing that scores (in the window, or ever; of one user, or all), with
+    the columns `columns`: sum them per user for the components. Each reads its table once, along its
+    time index (in a window) or its user index (for one user)."""
+    s, q, e = sessions.c, lead_analytics.c, events.c
+
+    def where(time: ColumnElement[Any], user: ColumnElement[str]) -> list[ColumnElement[bool]]:
+        found = [] if window is None else [in_window(time, window)]
+        return found if user_id is None else [*found, user == user_id]
+
+    rating = json_text(conn, e.properties, "rating")
+    return [
+        part(
+            s.user_id,
+            columns,
+            sessions=1,
+            session_seconds=s.active_seconds,
+            user_messages=s.user_message_count,
+        ).where(*where(s.started_at, s.user_id)),
+        part(q.user_id, columns, leads=1).where(*where(q.created_at, q.user_id)),
+        part(
+            e.user_id,
+            columns,
+            positive_feedback=sa.case((rating.in_(POSITIVE_RATINGS), 1), else_=0),
+            negative_feedback=sa.case((rating == NEGATIVE_RATING, 1), else_=0),
+        ).where(e.type == "feedback", *where(e.occurred_at, e.user_id)),
+    ]
+
+
+def engagement_query(
+    conn: Connection, window: Window | None = None, user_id: str | None = None
+) -> sa.Select[Any]:
+    """Per user with anything that scores (in the window, or ever), its components and `score`."""
+    rows = sa.union_all(*scoring_rows(conn, window, user_id)).subquery("scoring")
+    sums = {name: sa.func.sum(rows.c[name]) for name in COMPONENTS}
+    return sa.select(
+        rows.c.user_id,
+        *[total.label(name) for name, total in sums.items()],
+        score_of(sums).label("score"),
+    ).group_by(rows.c.user_id)
+
+
+def engagement_from(row: Any) -> Engagement:
+    """The engagement in a row of `engagement_query`; a None row scored nothing."""
+    if row is None:
+        return Engagement(0, EngagementComponents(**dict.fromkeys(COMPONENTS, 0)))
+    parts = {name: as_int(getattr(row, name)) for name in COMPONENTS}
+    return Engagement(as_int(row.score), EngagementComponents(**parts))
+
+
+def user_engagement(conn: Connection, user_id: str) -> Engagement:
+    """The engagement of one user over its whole history."""
+    return engagement_from(conn.execute(engagement_query(conn, user_id=user_id)).one_or_none())
