@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from chatlytics.access import KeyRing
 from chatlytics.analytics.growth_routes import router as growth_router
+from chatlytics.analytics.operations_routes import router as operations_router
 from chatlytics.analytics.routes import router as analytics_router
 from chatlytics.analytics.transcript_routes import router as transcript_router
 from chatlytics.context import AppContext
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(analytics_router)
     app.include_router(transcript_router)
     app.include_router(growth_router)
+    app.include_router(operations_router)
     app.include_router(dashboard_router)
     app.include_router(ops_router)
     app.include_router(tracker_router)

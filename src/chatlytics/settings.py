@@ -60,6 +60,20 @@ class Settings(BaseSettings):
     pseudonymize_user_ids: bool = Field(default=False, alias="PSEUDONYMIZE_USER_IDS")
     user_id_secret: str | None = Field(default=None, alias="USER_ID_SECRET")
 
+    roi_cost_per_month: float | None = Field(
+        default=None, ge=0, le=1e12, allow_inf_nan=False, alias="ROI_COST_PER_MONTH"
+    )
+    roi_cost_per_conversation: float | None = Field(
+        default=None, ge=0, le=1e12, allow_inf_nan=False, alias="ROI_COST_PER_CONVERSATION"
+    )
+    roi_lead_value: float | None = Field(
+        default=None, ge=0, le=1e12, allow_inf_nan=False, alias="ROI_LEAD_VALUE"
+    )
+    roi_conversion_value: float | None = Field(
+        default=None, ge=0, le=1e12, allow_inf_nan=False, alias="ROI_CONVERSION_VALUE"
+    )
+    roi_currency: str | None = Field(default=None, min_length=3, max_length=3, alias="ROI_CURRENCY")
+
     host: str = Field(default="127.0.0.1", alias="CHATLYTICS_HOST")
     port: int = Field(default=8000, alias="CHATLYTICS_PORT")
 
@@ -73,6 +87,12 @@ class Settings(BaseSettings):
             self.user_id_secret and len(self.user_id_secret) >= 16
         ):
             raise ValueError("PSEUDONYMIZE_USER_IDS needs USER_ID_SECRET of at least 16 characters")
+        return self
+
+    @model_validator(mode="after")
+    def _one_chat_cost(self) -> Settings:
+        if self.roi_cost_per_month is not None and self.roi_cost_per_conversation is not None:
+            raise ValueError("set ROI_COST_PER_MONTH or ROI_COST_PER_CONVERSATION, not both")
         return self
 
     def sqlalchemy_url(self) -> URL:

@@ -20,6 +20,11 @@ PATHS = [
     "/analytics/retention",
     "/analytics/products",
     "/analytics/opportunities",
+    "/analytics/performance",
+    "/analytics/pain_points",
+    "/analytics/satisfaction",
+    "/analytics/roi",
+    "/analytics/capacity",
     "/analytics/user/someone",
     "/analytics/conversation/someone",
 ]

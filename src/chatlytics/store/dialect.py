@@ -159,8 +159,8 @@ def seconds_later(
 
 def unindexed(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
     """`column`, but on SQLite not usable as the index to search by (a unary `+`, SQLite's own way
-    to say so), for a correlated look-up that another of its conditions serves better: SQLite
-    picks an index by equality first, without statistics to tell it the range is narrower."""
+    to say so), for a look-up that another of its conditions serves better: without statistics,
+    SQLite prefers an index on an equality even where a range on another column is narrower."""
     if dialect_of(conn) == "sqlite":
         return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
     return column

@@ -1,0 +1,331 @@
+"""How fast and how reliably the bot answers: response-time percentiles per bucket, the slowest
+conversations, errors by kind, the chat server's health samples, and visitors who close the widget
+soon after a reply, per latency class.
+
+Bot replies are counted by `created_at`; raw `error` and `performance` events by their time. The bot
+replies of the window are read once (`bot_replies`): one pass that hands back only a bucket, a
+conversation and a latency per reply serves the percentiles, the slowest conversations and the latency
+classes, where grouping in SQL took a sort per figure. Percentiles are exact, as percentile_cont.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from chatlytics.analytics.numbers import as_float, as_int, ratio
+from chatlytics.analytics.percentiles import interpolate
+from chatlytics.analytics.range import UtcTime, Window
+from chatlytics.analytics.series import in_window
+from chatlytics.store.dialect import (
+    bucket_start,
+    exact_text,
+    json_number,
+    json_text,
+    seconds_later,
+    time_bucket,
+    unindexed,
+)
+from chatlytics.store.schema import chatbot_close_events, events, messages
+
+PERCENTILES = (0.5, 0.9, 0.99)
+SLOWEST = 10
+SlowestBy = Literal["avg", "max"]
+ABANDON_SECONDS = 60
+# Latency classes of the abandonment table: [low, high) in ms; the last one has no upper bound.
+LATENCY_CLASSES: tuple[tuple[str, float, float | None], ...] = (
+    ("<1s", 0.0, 1000.0),
+    ("1-3s", 1000.0, 3000.0),
+    ("3-10s", 3000.0, 10000.0),
+    (">=10s", 10000.0, None),
+)
+CLASS_BOUNDS = tuple(high for _, _, high in LATENCY_CLASSES if high is not None)
+
+
+class LatencyPoint(BaseModel):
+    """Bot response times of one bucket; every percentile null when it holds no bot reply."""
+
+    bucket: UtcTime = Field(description="start of the bucket")
+    bot_messages: int
+    p50: float | None
+    p90: float | None
+    p99: float | None
+
+
+class SlowConversation(BaseModel):
+    """A conversation ranked by the latency of its bot replies in the range."""
+
+    conversation_id: str
+    bot_messages: int = Field(description="its bot replies created in the range")
+    avg_latency_ms: float
+    max_latency_ms: float
+
+
+class ErrorKind(BaseModel):
+    kind: str
+    count: int
+    per_user_message: float = Field(description="count / user messages of the range; 0 without any")
+
+
+class ErrorRates(BaseModel):
+    """`error` events of the range by their `kind`, most frequent first."""
+
+    total_errors: int
+    user_messages: int
+    error_rate: float = Field(description="total_errors / user_messages; 0 without user messages")
+    by_kind: list[ErrorKind]
+
+
+class SystemPoint(BaseModel):
+    """The `performance` samples of one bucket; a figure is null when no sample carries it."""
+
+    bucket: UtcTime
+    samples: int
+    cpu_percent: float | None = Field(description="mean")
+    memory_mb: float | None = Field(description="mean")
+    active_connections: int | None = Field(description="maximum")
+    response_time_ms: float | None = Field(description="mean")
+
+
+class AbandonmentClass(BaseModel):
+    """Bot replies of one latency class, and those after which the visitor closed the widget."""
+
+    latency: str = Field(description="`<1s`, `1-3s`, `3-10s` or `>=10s`")
+    min_ms: float = Field(description="inclusive")
+    max_ms: float | None = Field(description="exclusive; null: no bound")
+    replies: int
+    abandoned: int
+    share: float = Field(description="abandoned / replies; 0 without replies")
+
+
+def _bot_replies(window: Window) -> ColumnElement[bool]:
+    m = messages.c
+    return sa.and_(
+        in_window(m.created_at, window), m.message_type == "bot", m.latency_ms.is_not(None)
+    )
+
+
+@dataclass(frozen=True)
+class Replies:
+    """The bot replies of a window: latencies sorted per bucket and listed per conversation, and
+    how many fell in each latency class."""
+
+    by_bucket: dict[datetime, list[float]]
+    by_conversation: dict[str, list[float]]
+    sent: list[int]
+
+
+def latency_class(latency: float) -> int:
+    """The index in LATENCY_CLASSES of the class holding `latency`."""
+    return bisect.bisect_right(CLASS_BOUNDS, latency)
+
+
+def bot_replies(conn: Connection, window: Window) -> Replies:
+    """One pass over the bot replies of the window."""
+    m = messages.c
+    bucket = time_bucket(conn, m.created_at, window.interval)
+    query = sa.select(bucket, m.conversation_id, m.latency_ms).where(_bot_replies(window))
+    by_key: dict[str, list[float]] = defaultdict(list)
+    by_conversation: dict[str, list[float]] = defaultdict(list)
+    sent = [0] * len(LATENCY_CLASSES)
+    for key, conversation, latency in conn.execute(query):
+        by_key[key].append(latency)
+        by_conversation[conversation].append(latency)
+        sent[latency_class(latency)] += 1
+    by_bucket = {bucket_start(key): sorted(values) for key, values in by_key.items()}
+    return Replies(by_bucket, dict(by_conversation), sent)
+
+
+def percentile(ordered: list[float], p: float) -> float | None:
+    """percentile_cont(p) of values sorted ascending; None when there are none."""
+    if not ordered:
+        return None
+    rank = (len(ordered) - 1) * p
+    below = math.floor(rank)
+    if rank == below:
+        return ordered[below]
+    return interpolate(ordered[below], ordered[below + 1], rank - below)
+
+
+def latency_series(replies: Replies, window: Window) -> list[LatencyPoint]:
+    """p50, p90 and p99 of bot reply latency for every bucket of the window, nulls where none."""
+    points = []
+    for start in window.buckets():
+        values = replies.by_bucket.get(start, [])
+        p50, p90, p99 = (percentile(values, p) for p in PERCENTILES)
+        points.append(
+            LatencyPoint(bucket=start, bot_messages=len(values), p50=p50, p90=p90, p99=p99)
+        )
+    return points
+
+
+def slowest_conversations(replies: Replies, by: SlowestBy = "avg") -> list[SlowConversation]:
+    """The SLOWEST conversations by the mean (or the maximum) latency of their bot replies in the
+    window; ties by conversation_id in code-point order."""
+    measure = max if by == "max" else (lambda values: sum(values) / len(values))
+    ranked = heapq.nsmallest(
+        SLOWEST, replies.by_conversation.items(), key=lambda item: (-measure(item[1]), item[0])
+    )
+    return [
+        SlowConversation(
+            conversation_id=conversation,
+            bot_messages=len(values),
+            avg_latency_ms=sum(values) / len(values),
+            max_latency_ms=max(values),
+        )
+        for conversation, values in ranked
+    ]
+
+
+def error_rates(conn: Connection, window: Window) -> ErrorRates:
+    """`error` events of the window per `kind`, and per user message of the window."""
+    e, m = events.c, messages.c
+    kind = exact_text(conn, json_text(conn, e.properties, "kind"))
+    query = (
+        sa.select(kind, sa.func.count())
+        .where(in_window(e.occurred_at, window), e.type == "error")
+        .group_by(kind)
+    )
+    kinds = sorted(
+        ((name if name is not None else "", as_int(n)) for name, n in conn.execute(query)),
+        key=lambda item: (-item[1], item[0]),
+    )
+    asked = sa.select(sa.func.count()).where(
+        in_window(m.created_at, window), m.message_type == "user"
+    )
+    questions = as_int(conn.execute(asked).scalar_one())
+    total = sum(n for _, n in kinds)
+    return ErrorRates(
+        total_errors=total,
+        user_messages=questions,
+        error_rate=ratio(total, questions),
+        by_kind=[
+            ErrorKind(kind=name, count=n, per_user_message=ratio(n, questions)) for name, n in kinds
+        ],
+    )
+
+
+def system_samples(conn: Connection, window: Window) -> list[SystemPoint]:
+    """Per bucket: how many `performance` samples, their mean CPU, memory and response time, and
+    their largest number of active connections."""
+    e = events.c
+    bucket = time_bucket(conn, e.occurred_at, window.interval)
+    cpu, memory, active, response = (
+        json_number(conn, e.properties, key)
+        for key in ("cpu_percent", "memory_mb", "active_connections", "response_time_ms")
+    )
+    # AVG over doubles is exact enough everywhere (MariaDB rounds it only for integer columns).
+    figures = (sa.func.avg(cpu), sa.func.avg(memory), sa.func.max(active), sa.func.avg(response))
+    query = (
+        sa.select(bucket, sa.func.count(), *figures)
+        .where(in_window(e.occurred_at, window), e.type == "performance")
+        .group_by(bucket)
+    )
+    found = {bucket_start(row[0]): row[1:] for row in conn.execute(query)}
+    points = []
+    for start in window.buckets():
+        samples, cpu_mean, memory_mean, most, response_mean = found.get(start, (0, *[None] * 4))
+        points.append(
+            SystemPoint(
+                bucket=start,
+                samples=as_int(samples),
+                cpu_percent=as_float(cpu_mean),
+                memory_mb=as_float(memory_mean),
+                active_connections=None if most is None else int(most),
+                response_time_ms=as_float(response_mean),
+            )
+        )
+    return points
+
+
+def abandoned_replies(conn: Connection, window: Window) -> list[int]:
+    """Per latency class, the bot replies of the window followed within ABANDON_SECONDS by a
+    widget_close of their session, with no user message of the session in between."""
+    m, c = messages.c, chatbot_close_events.c
+    user = messages.alias("later_user")
+    # Written as a join, which PostgreSQL hashes; on SQLite both look-ups go by time (a minute
+    # holds fewer rows than a session has messages), which its planner would not choose alone.
+    closed = sa.and_(
+        unindexed(conn, c.session_id) == m.session_id,
+        c.closed_at >= m.created_at,
+        c.closed_at <= seconds_later(conn, m.created_at, ABANDON_SECONDS),
+    )
+    spoke_again = (
+        sa.exists()
+        .where(
+            user.c.created_at > m.created_at,
+            user.c.created_at < c.closed_at,
+            user.c.message_type == "user",
+            unindexed(conn, user.c.session_id) == m.session_id,
+        )
+        .correlate_except(user)
+    )
+    which = sa.case(
+        *((m.latency_ms < high, i) for i, high in enumerate(CLASS_BOUNDS)),
+        else_=len(CLASS_BOUNDS),
+    )
+    query = (
+        sa.select(which, sa.func.count(sa.distinct(m.event_id)))
+        .select_from(messages.join(chatbot_close_events, closed))
+        .where(_bot_replies(window), ~spoke_again)
+        .group_by(which)
+    )
+    gone = {as_int(i): as_int(n) for i, n in conn.execute(query)}
+    return [gone.get(i, 0) for i in range(len(LATENCY_CLASSES))]
+
+
+def abandonment(conn: Connection, window: Window, replies: Replies) -> list[AbandonmentClass]:
+    """Per latency class, the bot replies of the window and those the visitor left soon after."""
+    gone = abandoned_replies(conn, window)
+    return [
+        AbandonmentClass(
+            latency=name,
+            min_ms=low,
+            max_ms=high,
+            replies=replies.sent[i],
+            abandoned=gone[i],
+            share=ratio(gone[i], replies.sent[i]),
+        )
+        for i, (name, low, high) in enumerate(LATENCY_CLASSES)
+    ]
+
+
+class Performance(BaseModel):
+    """GET /analytics/performance."""
+
+    response_time_ms: list[LatencyPoint] = Field(
+        description="bot reply latency per bucket of `interval`, percentiles as percentile_cont"
+    )
+    slowest_by: SlowestBy
+    slowest_conversations: list[SlowConversation] = Field(
+        description=f"at most {SLOWEST}, slowest first by `slowest_by`"
+    )
+    errors: ErrorRates
+    system: list[SystemPoint] = Field(description="`performance` samples per bucket of `interval`")
+    abandonment: list[AbandonmentClass] = Field(
+        description=f"per latency class: replies, and those followed within {ABANDON_SECONDS} s by "
+        "a widget_close of their session with no user message in between"
+    )
+
+
+def performance(conn: Connection, window: Window, slowest_by: SlowestBy = "avg") -> Performance:
+    """Every figure of the performance page."""
+    replies = bot_replies(conn, window)
+    return Performance(
+        response_time_ms=latency_series(replies, window),
+        slowest_by=slowest_by,
+        slowest_conversations=slowest_conversations(replies, slowest_by),
+        errors=error_rates(conn, window),
+        system=system_samples(conn, window),
+        abandonment=abandonment(conn, window, replies),
+    )
