@@ -1,6 +1,6 @@
 """The operations figures a scenario implies, computed in plain Python from its own events.
 
-Each function follows the definitions of docs/insights-operations.md, never project code or SQL; times
+Each function follows the definitions of docs/api.md, never project code or SQL; times
 are naive UTC datetimes, as the tests parse them out of the answers.
 """
 
