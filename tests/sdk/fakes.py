@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatlytics.sdk import Client
+from chatlytics.sdk import Client, Transport
 
 OK_BODY = b'{"accepted":0,"duplicates":0,"rejected":[]}'
 
@@ -73,7 +73,28 @@ class RecordingTransport:
         return [event["type"] for event in self.events()]
 
 
-def make_client(transport: RecordingTransport, **overrides: Any) -> Client:
+class ManualClock:
+    """Time that moves only when the SDK waits: an outage of minutes passes in no time at all."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+        self.waits: list[float] = []
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return self.now
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        if stop.is_set():
+            return True
+        with self._lock:
+            self.waits.append(seconds)
+            self.now += seconds
+        return False
+
+
+def make_client(transport: Transport, **overrides: Any) -> Client:
     """A client on `transport` that only sends when flushed (or full), and retries at once."""
     options: dict[str, Any] = {
         "enabled": True,

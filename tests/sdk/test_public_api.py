@@ -25,10 +25,12 @@ def test_the_public_api_is_pinned() -> None:
     assert chatlytics.sdk.__all__ == [
         "ChatSession",
         "Client",
+        "Clock",
         "Counts",
         "HttpTransport",
         "Location",
         "Response",
+        "SystemClock",
         "Transport",
         "tracked_session",
         "uuid7",

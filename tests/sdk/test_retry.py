@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from datetime import UTC, datetime, timedelta
@@ -9,10 +10,12 @@ from email.utils import format_datetime
 
 import pytest
 
+from chatlytics.sdk import Client
 from chatlytics.sdk._retry import backoff, is_retryable, retry_after
-from tests.sdk.fakes import RecordingTransport, Reply, chat_event, make_client
+from tests.sdk.fakes import ManualClock, RecordingTransport, Reply, chat_event, make_client
 
 UNAVAILABLE = Reply(503, {"Retry-After": "0"}, b'{"detail": "storage unavailable"}')
+UNAVAILABLE_5S = Reply(503, {"Retry-After": "5"}, b'{"detail": "storage unavailable"}')
 
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
@@ -83,6 +86,80 @@ def test_a_long_retry_after_is_capped() -> None:
     assert client.flush(timeout=5)
     assert time.monotonic() - started < 2
     client.shutdown()
+
+
+class Outage:
+    """A collector whose database is down for `seconds` (on `clock`) from the first request: 503 with
+    the collector's Retry-After of 5 s, a bare 503, or no answer at all; then 200."""
+
+    def __init__(self, clock: ManualClock, seconds: float, down: Reply | Exception) -> None:
+        self.clock, self.seconds, self.down = clock, seconds, down
+        self.sent_at: list[float] = []  # the clock's time of each request
+        self.delivered: list[int] = []  # events per batch answered 200
+
+    def send(self, payload: bytes, headers: object) -> Reply:
+        now = self.clock.monotonic()
+        self.sent_at.append(now)
+        if now - self.sent_at[0] < self.seconds:
+            if isinstance(self.down, Exception):
+                raise self.down
+            return self.down
+        self.delivered.append(len(json.loads(payload)["events"]))
+        return Reply()
+
+
+DOWN = [UNAVAILABLE_5S, Reply(503), ConnectionRefusedError("database restarting")]
+
+
+@pytest.mark.parametrize("down", DOWN, ids=["retry-after", "bare-503", "network"])
+@pytest.mark.parametrize("outage_s", [30, 150])
+def test_the_default_budget_outlives_a_database_outage(
+    down: Reply | Exception, outage_s: float
+) -> None:
+    clock = ManualClock()
+    outage = Outage(clock, outage_s, down)
+    client = Client(
+        "http://analytics.test", "test-write", enabled=True, transport=outage, clock=clock
+    )
+    for n in range(3):
+        chat_event(client, n)
+    assert client.flush()
+    assert outage.delivered == [3]
+    assert outage.sent_at[-1] - outage.sent_at[0] >= outage_s
+    assert (client.sent, client.failed) == (3, 0)
+    assert client.retried == 3 * (len(outage.sent_at) - 1)
+    if down is UNAVAILABLE_5S:  # the server's pace, with a little jitter
+        assert all(5.0 <= wait <= 5.5 for wait in clock.waits)
+    client.shutdown()
+
+
+def test_it_gives_up_once_max_retry_seconds_have_passed() -> None:
+    clock = ManualClock()
+    outage = Outage(clock, float("inf"), UNAVAILABLE_5S)
+    client = make_client(outage, clock=clock, max_retry_seconds=60, backoff_max=30.0)
+    chat_event(client, 1)
+    chat_event(client, 2)
+    assert client.flush()
+    last = outage.sent_at[-1] - outage.sent_at[0]
+    # No resend starts after the budget, and the next one would have.
+    assert 60 - 5.5 < last <= 60
+    assert (client.sent, client.failed, client.retried) == (0, 2, 2 * (len(outage.sent_at) - 1))
+    client.shutdown()
+
+
+def test_a_zero_budget_never_resends() -> None:
+    transport = RecordingTransport([UNAVAILABLE])
+    client = make_client(transport, max_retry_seconds=0)
+    chat_event(client)
+    assert client.flush()
+    assert len(transport.requests) == 1
+    assert (client.sent, client.failed, client.retried) == (0, 1, 0)
+    client.shutdown()
+
+
+def test_a_negative_budget_is_refused() -> None:
+    with pytest.raises(ValueError, match="max_retry_seconds"):
+        Client("http://analytics.test", "k", enabled=True, max_retry_seconds=-1)
 
 
 def test_it_gives_up_after_max_retries_and_counts_the_events() -> None:

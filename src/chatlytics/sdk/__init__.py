@@ -12,6 +12,7 @@ server can use it without the chatlytics server's dependencies.
 from __future__ import annotations
 
 from chatlytics.sdk._client import Client
+from chatlytics.sdk._clock import Clock, SystemClock
 from chatlytics.sdk._counters import Counts
 from chatlytics.sdk._events import Location
 from chatlytics.sdk._transport import HttpTransport, Response, Transport
@@ -21,10 +22,12 @@ from chatlytics.sdk.websocket import ChatSession, tracked_session
 __all__ = [
     "ChatSession",
     "Client",
+    "Clock",
     "Counts",
     "HttpTransport",
     "Location",
     "Response",
+    "SystemClock",
     "Transport",
     "tracked_session",
     "uuid7",

@@ -21,6 +21,7 @@ from typing import Any
 
 from chatlytics import __version__
 from chatlytics.sdk._batch import ENVELOPE_BYTES, MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_EVENTS
+from chatlytics.sdk._clock import Clock, SystemClock
 from chatlytics.sdk._consumer import STOP, BatchLimits, BeforeSend, Consumer, Flush, Item
 from chatlytics.sdk._counters import Counters, Counts
 from chatlytics.sdk._delivery import RetryPolicy, Sender
@@ -48,6 +49,8 @@ class Client(EventMethods):
     by ANALYTICS_ENABLED=false) it is a no-op: nothing is queued, no thread starts, nothing is sent.
     With `performance_interval` set, a `performance` event is sent every that many seconds, as user
     `server:<server_name>` in a session per process (which the server counts like a visitor's).
+    A batch the server cannot take yet is resent for up to `max_retry_seconds`; `clock` is the seam
+    a test replaces to live through such an outage without waiting for it.
     """
 
     def __init__(
@@ -60,7 +63,8 @@ class Client(EventMethods):
         flush_interval: float = 1.0,
         max_batch_bytes: int = 400_000,
         max_queue: int = 10_000,
-        max_retries: int = 5,
+        max_retry_seconds: float = 300.0,
+        max_retries: int | None = None,
         timeout: float = 10.0,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
@@ -69,6 +73,7 @@ class Client(EventMethods):
         performance_interval: float | None = None,
         server_name: str | None = None,
         shutdown_timeout: float = 2.0,
+        clock: Clock | None = None,
     ) -> None:
         self.enabled = enabled_from_env() if enabled is None else enabled
         if self.enabled and not write_key:
@@ -79,6 +84,8 @@ class Client(EventMethods):
             raise ValueError(
                 f"max_batch_bytes must be {MAX_EVENT_BYTES + ENVELOPE_BYTES}..{MAX_BODY_BYTES}"
             )
+        if not max_retry_seconds >= 0 or (max_retries is not None and max_retries < 0):
+            raise ValueError("max_retry_seconds and max_retries must not be negative")
         url = endpoint.rstrip("/")
         self.url = url if url.endswith("/v1/events") else f"{url}/v1/events"
         self.transport = transport or HttpTransport(self.url, timeout=timeout)
@@ -88,7 +95,13 @@ class Client(EventMethods):
             "User-Agent": f"chatlytics-python/{__version__}",
         }
         self.limits = BatchLimits(flush_at, flush_interval, max_batch_bytes)
-        self.policy = RetryPolicy(max_retries, backoff_base, backoff_max)
+        self.policy = RetryPolicy(
+            max_seconds=max_retry_seconds,
+            max_retries=max_retries,
+            base=backoff_base,
+            cap=backoff_max,
+        )
+        self.clock = clock or SystemClock()
         self.before_send = before_send
         self.max_queue = max_queue
         self.performance_interval = performance_interval
@@ -179,7 +192,7 @@ class Client(EventMethods):
                 return False
             if self._consumer is None:
                 sender = Sender(
-                    self.transport, self.headers, self.counters, self.policy, self._stop
+                    self.transport, self.headers, self.counters, self.policy, self._stop, self.clock
                 )
                 consumer = Consumer(
                     self._queue, sender, self.limits, self.counters, self.before_send, self._stop

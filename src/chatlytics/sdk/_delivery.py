@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from chatlytics.sdk._batch import Batch
+from chatlytics.sdk._clock import Clock, SystemClock
 from chatlytics.sdk._counters import Counters
 from chatlytics.sdk._retry import backoff, is_retryable, retry_after
 from chatlytics.sdk._timefmt import format_ms, now_ms
@@ -16,9 +17,15 @@ from chatlytics.sdk._transport import Response, Transport
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """At most `max_retries` resends; waits from `base` seconds doubling, at most `cap` seconds."""
+    """Resends while they start within `max_seconds` of the first attempt (and, when set, at most
+    `max_retries` of them); waits from `base` seconds doubling, at most `cap` seconds.
 
-    max_retries: int = 5
+    The limit is a time, not a count: a server that asks for 5 s at a time during a database outage
+    must not exhaust the budget in half a minute.
+    """
+
+    max_seconds: float = 300.0
+    max_retries: int | None = None
     base: float = 0.5
     cap: float = 30.0
 
@@ -40,17 +47,21 @@ class Sender:
         counters: Counters,
         policy: RetryPolicy,
         stop: threading.Event,
+        clock: Clock | None = None,
     ) -> None:
         self.transport = transport
         self.headers = dict(headers)
         self.counters = counters
         self.policy = policy
         self.stop = stop
+        self.clock = clock or SystemClock()
 
     def deliver(self, batch: Batch) -> None:
         """Send `batch` until it is answered or given up; an interrupted wait gives up at once."""
         if not batch:
             return
+        policy = self.policy
+        started = self.clock.monotonic()
         attempt = 0
         while True:
             # sent_at is stamped per attempt: the server corrects our clock by received_at - sent_at.
@@ -58,11 +69,17 @@ class Sender:
             if retry is None:
                 return
             attempt += 1
-            if attempt > self.policy.max_retries or self.stop.is_set():
-                self._give_up(batch, f"after {attempt} attempts")
+            if self.stop.is_set():
+                self._give_up(batch, "at shutdown")
                 return
-            wait = backoff(attempt, base=self.policy.base, cap=self.policy.cap, asked=retry.asked)
-            if self.stop.wait(wait):
+            wait = backoff(attempt, base=policy.base, cap=policy.cap, asked=retry.asked)
+            elapsed = self.clock.monotonic() - started
+            if elapsed + wait > policy.max_seconds or (
+                policy.max_retries is not None and attempt > policy.max_retries
+            ):
+                self._give_up(batch, f"after {attempt} attempts in {elapsed:.0f} s")
+                return
+            if self.clock.wait(wait, self.stop):
                 self._give_up(batch, "at shutdown")
                 return
             self.counters.add(retried=len(batch))
