@@ -1,7 +1,8 @@
-"""Who may call what: keys from the settings and from the database, checked as FastAPI dependencies.
+"""Who may call what, and about which ids: FastAPI dependencies every router shares.
 
 Roles: write (ingest), read (analytics), admin (everything a read key can do, and administration).
-No key -> 401; a valid key of the wrong role -> 403.
+Keys come from the settings and from the database. No key -> 401; a valid key of the wrong role -> 403.
+A path id that no stored event can carry is a 404 without asking the database.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 
 from chatlytics.settings import Settings
 from chatlytics.store.database import Database
@@ -109,3 +110,28 @@ def requires(role: Role) -> Callable[[Request], None]:
 
 ReadKey = Annotated[None, Depends(requires("read"))]
 AdminKey = Annotated[None, Depends(requires("admin"))]
+
+
+# Ingest refuses NUL in every text (PostgreSQL text cannot hold it), so no id holding it is stored;
+# asked of the database, PostgreSQL would refuse the query and the answer would be a 503.
+def _stored(kind: str, value: str) -> str:
+    if "\x00" in value:
+        raise HTTPException(
+            404, f"unknown {kind} {value!r}: no {kind} id holds the NUL character (U+0000)"
+        )
+    return value
+
+
+def _user_id(user_id: Annotated[str, Path(description="as sent in events")]) -> str:
+    return _stored("user", user_id)
+
+
+def _conversation_id(
+    conversation_id: Annotated[str, Path(description="as sent in events")],
+) -> str:
+    return _stored("conversation", conversation_id)
+
+
+# Path ids to look up: declare them after the key, so that a caller without one learns nothing.
+UserId = Annotated[str, Depends(_user_id)]
+ConversationId = Annotated[str, Depends(_conversation_id)]

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.exceptions import RequestValidationError
 
-from chatlytics.access import ReadKey
+from chatlytics.access import ReadKey, UserId
 from chatlytics.analytics.conversations import ConversationFigures, conversation_figures
 from chatlytics.analytics.event_counts import EventCounts, event_counts
 from chatlytics.analytics.handovers import HandoverFigures, handover_figures
@@ -135,7 +135,7 @@ def get_messages(_: ReadKey, ctx: Context, window: PlainWindow) -> MessageFigure
     summary="One user: totals, sessions, leads, handovers",
     responses={404: {"description": "no event of this user has been stored"}},
 )
-def get_user(_: ReadKey, ctx: Context, user_id: str, at: ClockNow) -> UserDetail:
+def get_user(_: ReadKey, ctx: Context, user_id: UserId, at: ClockNow) -> UserDetail:
     with ctx.db.read() as conn:
         found = user_detail(conn, user_id, at)
     if found is None:

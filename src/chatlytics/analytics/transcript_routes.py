@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
-from chatlytics.access import ReadKey
+from chatlytics.access import ConversationId, ReadKey
 from chatlytics.analytics.routes import ClockNow
 from chatlytics.analytics.transcript import Transcript, conversation_transcript
 from chatlytics.context import Context
@@ -21,7 +21,9 @@ router = APIRouter(prefix="/analytics", tags=["analytics"])
     summary="One conversation and its messages in order",
     responses={404: {"description": "no event of this conversation has been stored"}},
 )
-def get_conversation(_: ReadKey, ctx: Context, conversation_id: str, at: ClockNow) -> Transcript:
+def get_conversation(
+    _: ReadKey, ctx: Context, conversation_id: ConversationId, at: ClockNow
+) -> Transcript:
     with ctx.db.read() as conn:
         found = conversation_transcript(conn, conversation_id, at)
     if found is None:

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from chatlytics.access import AdminKey
+from chatlytics.access import AdminKey, UserId
 from chatlytics.context import Context
 from chatlytics.lifecycle.erase import erase_user
 from chatlytics.lifecycle.export import export_user
@@ -30,7 +30,7 @@ def _unknown(user_id: str) -> HTTPException:
 @router.delete(
     "/v1/users/{user_id:path}", response_model=Erased, responses=UNKNOWN, summary="Erase a user"
 )
-def erase(_: AdminKey, ctx: Context, user_id: str) -> Erased:
+def erase(_: AdminKey, ctx: Context, user_id: UserId) -> Erased:
     """Remove everything held about the user, in one transaction (docs/privacy.md); an audit
     record keeps the fact without the id."""
     done = erase_user(ctx.db, user_id, settings=ctx.settings, actor="api")
@@ -40,7 +40,7 @@ def erase(_: AdminKey, ctx: Context, user_id: str) -> Erased:
 
 
 @router.get("/v1/users/{user_id:path}/export", responses=UNKNOWN, summary="Export a user's data")
-def export(_: AdminKey, ctx: Context, user_id: str) -> dict[str, Any]:
+def export(_: AdminKey, ctx: Context, user_id: UserId) -> dict[str, Any]:
     """Every row held about the user, per table; raw event properties decoded."""
     found = export_user(ctx.db, user_id, settings=ctx.settings)
     if found is None:
