@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -62,9 +63,11 @@ def _ingest(
     return report.Ingest(target.name, len(rows), result, raw_per_s)
 
 
-def _targets(workdir: Path, console: Console) -> list[databases.Target]:
-    found = [databases.sqlite(workdir)]
+def _targets(workdir: Path, console: Console, names: list[str]) -> list[databases.Target]:
+    found = [databases.sqlite(workdir)] if "sqlite" in names else []
     for kind in databases.SERVERS:
+        if kind not in names:
+            continue
         try:
             found.append(databases.fresh(kind))
         except databases.Unreachable as exc:
@@ -100,7 +103,26 @@ def _sdk(console: Console) -> bool:
     return figures["lost"] == 0 and figures["track_alone_median_us"] <= figures["goal_median_us"]
 
 
-def main() -> int:
+def _options(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--databases",
+        default=",".join(databases.NAMES),
+        help="comma-separated databases to measure ingest on (default: all of %(default)s)",
+    )
+    parser.add_argument(
+        "--ingest-only", action="store_true", help="skip the SDK and analytics benchmarks"
+    )
+    options = parser.parse_args(argv)
+    options.databases = [n.strip() for n in options.databases.split(",") if n.strip()]
+    unknown = sorted(set(options.databases) - set(databases.NAMES))
+    if unknown:
+        parser.error(f"unknown databases {unknown}; choose from {list(databases.NAMES)}")
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = _options(argv)
     # Piped into a CI log, rich would assume 80 columns and cut the tables' headings.
     console = Console(width=None if sys.stdout.isatty() else 120)
     started = time.perf_counter()
@@ -119,7 +141,7 @@ def main() -> int:
             f"generated {total:,} events in {len(payloads):,} requests "
             f"({time.perf_counter() - started:.0f} s)"
         )
-        for target in _targets(workdir, console):
+        for target in _targets(workdir, console, options.databases):
             try:
                 results.append(_ingest(target, payloads, rows, workdir, console))
             except (server.ServerFailed, sa.exc.SQLAlchemyError) as exc:
@@ -127,12 +149,13 @@ def main() -> int:
                 _failed(console, target.name, exc)
         ok = ok and all(r.load.failures == 0 for r in results)
         console.print(report.ingest_table(results, batch=BATCH, concurrency=CONCURRENCY))
-        ok = _sdk(console) and ok
-        try:
-            ok = _analytics(workdir, analytics_total, console) and ok
-        except server.ServerFailed as exc:
-            ok = False
-            _failed(console, "analytics", exc)
+        if not options.ingest_only:
+            ok = _sdk(console) and ok
+            try:
+                ok = _analytics(workdir, analytics_total, console) and ok
+            except server.ServerFailed as exc:
+                ok = False
+                _failed(console, "analytics", exc)
     console.print(f"bench took {time.perf_counter() - started:,.0f} s")
     print(report.ratio_line(results), flush=True)
     return 0 if ok else 1

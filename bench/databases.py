@@ -12,6 +12,7 @@ SERVERS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
     "mariadb": "mysql+pymysql://root@127.0.0.1:3306/mysql?charset=utf8mb4",
 }
+NAMES = ("sqlite", *SERVERS)
 
 
 @dataclass(frozen=True)
