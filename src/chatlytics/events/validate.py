@@ -27,6 +27,9 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 
 
+# In JSON text, `\u0000` is a NUL only where its backslash starts an escape, i.e. follows an even
+# run of backslashes; `\\u0000` is the six characters backslash, u, 0, 0, 0, 0.
+JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 RFC3339 = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
     r"([Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])\Z"
@@ -181,7 +184,7 @@ def validate_event(
         return reject("event is nested too deeply or holds a number too large to store")
     if len(encoded) > MAX_EVENT_BYTES:
         return reject(f"event is larger than {MAX_EVENT_BYTES} bytes")
-    if b"\\u0000" in encoded:  # PostgreSQL text cannot hold NUL
+    if b"\\u0000" in encoded and JSON_NUL.search(encoded):  # PostgreSQL text cannot hold NUL
         return reject("text must not contain the NUL character (U+0000)")
     try:
         fields = EventFields.model_validate(raw)
