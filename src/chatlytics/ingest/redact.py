@@ -58,13 +58,28 @@ class Redactor:
         return value
 
     def value(self, value: Any) -> Any:
-        """Every string inside `value` (lists and objects walked), redacted."""
+        """A copy of `value` with every string inside it redacted, lists and objects walked."""
+        # A loop over a stack, not recursion: the body parser takes nesting deeper than Python's
+        # stack, and such an event must reach the validator to be refused with its reason.
+        top = self._copy(value)
+        stack = [top] if isinstance(top, list | dict) else []
+        while stack:
+            container = stack.pop()
+            keys = range(len(container)) if isinstance(container, list) else list(container)
+            for key in keys:
+                child = container[key] = self._copy(container[key])
+                if isinstance(child, list | dict):
+                    stack.append(child)
+        return top
+
+    def _copy(self, value: Any) -> Any:
+        """A string redacted, a container copied (its items still to be walked), the rest as is."""
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, list):
-            return [self.value(v) for v in value]
+            return list(value)
         if isinstance(value, dict):
-            return {k: self.value(v) for k, v in value.items()}
+            return dict(value)
         return value
 
     def event(self, raw: Any) -> Any:
