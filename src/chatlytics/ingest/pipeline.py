@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from chatlytics.ingest.redact import Redactor
 from chatlytics.ops import metrics
 from chatlytics.settings import Settings
 from chatlytics.store.anonymous import Key
+from chatlytics.store.batch import wire_event
 from chatlytics.store.writer import StorageUnavailable, WriterOverloaded
 
 
@@ -85,6 +87,7 @@ async def ingest(
     privacy = ctx.privacy
     day = received_at.date()
     valid: list[ValidEvent] = []
+    valid_at: list[int] = []  # each valid event's index in the request
     rejected: list[Rejection] = []
     anonymous: Counter[Key] = Counter()
     # A crawler's page views are not visitors; a chat server's events (whatever its HTTP client
@@ -106,9 +109,10 @@ async def ingest(
             anonymous[(day, checked.type, "no_consent")] += 1
         else:
             valid.append(_pseudonymized(checked, privacy.secret))
+            valid_at.append(index)
     retry = {"Retry-After": str(ctx.settings.retry_after_seconds)}
     try:
-        accepted = await ctx.writer.submit(valid, rejected, received_at, anonymous)
+        written = await ctx.writer.submit(valid, rejected, received_at, anonymous)
     except StorageUnavailable:
         # The cause (logged by the writer) may quote SQL and other senders' rows: not for the client.
         raise HTTPException(503, "storage unavailable, nothing was stored", headers=retry) from None
@@ -116,10 +120,24 @@ async def ingest(
         raise HTTPException(
             503, f"collector overloaded, nothing was stored: {exc}", headers=retry
         ) from None
+    if written.refused:  # valid, but the database would not take them: kept like rejections
+        rejected.extend(_refused(valid, valid_at, written.refused))
+        rejected.sort(key=lambda r: r.index)
+    accepted = len(written.accepted)
+    duplicates = len(valid) - accepted - len(written.refused)
     discarded = sum(anonymous.values())
-    metrics.EVENTS.labels("accepted").inc(len(accepted))
-    metrics.EVENTS.labels("duplicate").inc(len(valid) - len(accepted))
+    metrics.EVENTS.labels("accepted").inc(accepted)
+    metrics.EVENTS.labels("duplicate").inc(duplicates)
     metrics.EVENTS.labels("rejected").inc(len(rejected))
     for (_, _, reason), n in anonymous.items():
         metrics.EVENTS.labels(reason).inc(n)
-    return Outcome(len(accepted), len(valid) - len(accepted), rejected, discarded)
+    return Outcome(accepted, duplicates, rejected, discarded)
+
+
+def _refused(
+    valid: list[ValidEvent], valid_at: list[int], refused: Mapping[int, str]
+) -> list[Rejection]:
+    return [
+        Rejection(valid_at[p], valid[p].event_id, valid[p].user_id, reason, wire_event(valid[p]))
+        for p, reason in refused.items()
+    ]

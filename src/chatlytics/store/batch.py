@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import orjson
@@ -16,12 +16,24 @@ from chatlytics.store.projections import project
 from chatlytics.store.projections.rows import chunks
 from chatlytics.store.schema import events, failed_events
 
+# An extra projection run on the newly stored events inside the batch's transaction.
+Projection = Callable[[Connection, Sequence[ValidEvent]], None]
+
 
 @dataclass(frozen=True)
 class Stored:
     """What a batch did: the positions (in the batch) of events stored for the first time."""
 
     accepted: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Written:
+    """What became of one request's valid events: the positions stored for the first time, and
+    those the database refused (position -> reason); the others were duplicates."""
+
+    accepted: frozenset[int]
+    refused: Mapping[int, str] = field(default_factory=dict)
 
 
 def _raw_json(value: object) -> str:
@@ -62,6 +74,35 @@ def failed_row(r: Rejection, received_at: datetime) -> dict[str, object]:
     }
 
 
+def wire_event(e: ValidEvent) -> dict[str, object]:
+    """The event in wire form (as far as it was kept), for failed_events."""
+    wire: dict[str, object] = {
+        "event_id": e.event_id,
+        "type": e.type,
+        "timestamp": e.client_timestamp.isoformat() + "Z",
+        "source": e.source,
+        "user_id": e.user_id,
+        "session_id": e.session_id,
+    }
+    if e.conversation_id is not None:
+        wire["conversation_id"] = e.conversation_id
+    if e.page_url is not None:
+        wire["page_url"] = e.page_url
+    wire["properties"] = e.properties
+    return wire
+
+
+def refused_row(e: ValidEvent, reason: str) -> dict[str, object]:
+    """The failed_events row of a valid event that the database refused to store."""
+    return {
+        "received_at": e.received_at,
+        "event_id": e.event_id,
+        "user_id": e.user_id,
+        "reason": reason,
+        "raw": _raw_json(wire_event(e)),
+    }
+
+
 def already_stored(conn: Connection, ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for part in chunks(ids):
@@ -78,6 +119,7 @@ def store_batch(
     now: datetime,
     timeout_s: int,
     anonymous: Mapping[Key, int] | None = None,
+    projection: Projection | None = None,
 ) -> Stored:
     """Insert what is new, keep every rejection, count what is not to be stored, and project; the
     caller commits."""
@@ -95,4 +137,6 @@ def store_batch(
         conn.execute(sa.insert(failed_events), [failed_row(r, at) for r, at in rejected])
     add_counts(conn, anonymous or {})
     project(conn, fresh, now=now, timeout_s=timeout_s)
+    if projection is not None and fresh:
+        projection(conn, fresh)
     return Stored(frozenset(accepted))

@@ -3,7 +3,9 @@
 One writer task per process takes what has queued, up to BATCH_PROCESSING_SIZE events, waiting at most
 BATCH_FLUSH_MS after the first for requests still on their way, writes it in one transaction on a worker
 thread, then answers every waiting request.
-A request is acknowledged only after that commit; if it fails, every request in it sees the error.
+A request is acknowledged only after that commit. If the database is out of reach, every request in it
+sees the error; if the database refuses a value, the batch is stored again request by request and the
+refused events are kept in failed_events with the database's reason, so the others are not failed.
 """
 
 from __future__ import annotations
@@ -13,21 +15,27 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from chatlytics.events import Rejection, ValidEvent
 from chatlytics.ops import metrics
 from chatlytics.store.anonymous import Key
-from chatlytics.store.batch import store_batch
+from chatlytics.store.batch import Projection, Stored, Written, refused_row, store_batch
 from chatlytics.store.database import Database
+from chatlytics.store.isolate import refusal_reason, store_refusing
+from chatlytics.store.schema import failed_events
 from chatlytics.store.timing import utcnow
 
 log = logging.getLogger(__name__)
 RACE_RETRIES = 3
+T = TypeVar("T")
 
 
 class StorageUnavailable(Exception):
@@ -43,7 +51,7 @@ class Submission:
     valid: Sequence[ValidEvent]
     rejected: Sequence[Rejection]
     received_at: datetime
-    done: asyncio.Future[frozenset[int]] = field(repr=False)
+    done: asyncio.Future[Written] = field(repr=False)
     anonymous: Mapping[Key, int] = field(default_factory=dict)
     queued_at: float = field(default_factory=time.monotonic)
 
@@ -51,14 +59,29 @@ class Submission:
     def size(self) -> int:
         return len(self.valid) + len(self.rejected) + (1 if self.anonymous else 0)
 
+    def failed_rows(self) -> list[tuple[Rejection, datetime]]:
+        at = self.received_at.replace(tzinfo=None)
+        return [(r, at) for r in self.rejected]
+
 
 class BatchWriter:
-    """Group-commits submissions; `submit` returns the positions of `valid` stored for the first time."""
+    """Group-commits submissions; `submit` says which of `valid` were stored for the first time.
+
+    `projection` is run on the newly stored events inside each transaction (a seam for tests).
+    """
 
     def __init__(
-        self, db: Database, *, max_events: int, flush_ms: int, queue_events: int, timeout_s: int
+        self,
+        db: Database,
+        *,
+        max_events: int,
+        flush_ms: int,
+        queue_events: int,
+        timeout_s: int,
+        projection: Projection | None = None,
     ) -> None:
         self._db = db
+        self._projection = projection
         self._max_events = max_events
         self._flush_s = flush_ms / 1000
         self._queue_limit = queue_events
@@ -89,14 +112,15 @@ class BatchWriter:
         rejected: Sequence[Rejection],
         received_at: datetime,
         anonymous: Mapping[Key, int] | None = None,
-    ) -> frozenset[int]:
+    ) -> Written:
         """Queue events for the next commit; returns the positions of `valid` stored for the first
-        time. `anonymous` are counts of events received but not to be stored."""
+        time and of those the database refused. `anonymous` are counts of events received but not
+        to be stored."""
         if self._task is None or self._task.done():
             raise StorageUnavailable("the writer is not running")
         if self._queued_events >= self._queue_limit:
             raise WriterOverloaded(f"{self._queued_events} events are waiting to be written")
-        done: asyncio.Future[frozenset[int]] = asyncio.get_running_loop().create_future()
+        done: asyncio.Future[Written] = asyncio.get_running_loop().create_future()
         item = Submission(valid, rejected, received_at, done, anonymous or {})
         self._queued_events += item.size
         metrics.WRITER_QUEUE.set(self._queued_events)
@@ -165,10 +189,10 @@ class BatchWriter:
                     if not item.done.done():
                         item.done.set_exception(StorageUnavailable(str(exc)))
             else:
-                for item, accepted in zip(batch, results, strict=True):
+                for item, written in zip(batch, results, strict=True):
                     if not item.done.done():
-                        item.done.set_result(accepted)
-                if any(results):
+                        item.done.set_result(written)
+                if any(written.accepted for written in results):
                     self._signal_commit()
             finally:
                 for item in batch:
@@ -176,41 +200,76 @@ class BatchWriter:
                     self._queue.task_done()
                 metrics.WRITER_QUEUE.set(self._queued_events)
 
-    def _write(self, batch: list[Submission]) -> list[frozenset[int]]:
-        valid = [e for item in batch for e in item.valid]
-        rejected = [
-            (r, item.received_at.replace(tzinfo=None)) for item in batch for r in item.rejected
-        ]
-        anonymous: Counter[Key] = Counter()
-        for item in batch:
-            anonymous.update(item.anonymous)
+    def _write(self, batch: list[Submission]) -> list[Written]:
         started = time.perf_counter()
+        try:
+            results = self._transaction(lambda conn: self._store_together(conn, batch))
+        except (DataError, IntegrityError) as exc:
+            log.warning(
+                "batch of %d submissions refused (%s): storing them one by one",
+                len(batch),
+                refusal_reason(exc),
+            )
+            results = self._transaction(lambda conn: self._store_apart(conn, batch))
+        metrics.COMMIT_SECONDS.observe(time.perf_counter() - started)
+        metrics.BATCH_EVENTS.observe(sum(len(item.valid) + len(item.rejected) for item in batch))
+        return results
+
+    def _transaction(self, work: Callable[[Connection], T]) -> T:
+        """`work` in one committed transaction, tried again when it lost a race or a deadlock."""
         for attempt in range(RACE_RETRIES + 1):
             try:
                 with self._db.write() as conn:
-                    stored = store_batch(
-                        conn,
-                        valid,
-                        rejected,
-                        now=utcnow(),
-                        timeout_s=self._timeout_s,
-                        anonymous=anonymous,
-                    )
-                break
+                    return work(conn)
             except (IntegrityError, DBAPIError) as exc:
                 # Another process stored the same ids or rows first, or a deadlock: try again.
                 retryable = isinstance(exc, IntegrityError) or _is_deadlock(exc)
                 if not retryable or attempt == RACE_RETRIES:
                     raise
-        metrics.COMMIT_SECONDS.observe(time.perf_counter() - started)
-        metrics.BATCH_EVENTS.observe(len(valid) + len(rejected))
+        raise AssertionError("unreachable")
+
+    def _store_together(self, conn: Connection, batch: list[Submission]) -> list[Written]:
+        anonymous: Counter[Key] = Counter()
+        for item in batch:
+            anonymous.update(item.anonymous)
+        stored = store_batch(
+            conn,
+            [e for item in batch for e in item.valid],
+            [row for item in batch for row in item.failed_rows()],
+            now=utcnow(),
+            timeout_s=self._timeout_s,
+            anonymous=anonymous,
+            projection=self._projection,
+        )
         results, offset = [], 0
         for item in batch:
             n = len(item.valid)
-            results.append(
-                frozenset(p - offset for p in stored.accepted if offset <= p < offset + n)
-            )
+            accepted = frozenset(p - offset for p in stored.accepted if offset <= p < offset + n)
+            results.append(Written(accepted))
             offset += n
+        return results
+
+    def _store_apart(self, conn: Connection, batch: list[Submission]) -> list[Written]:
+        """Each submission on its own, each refused event left out and kept with its reason."""
+        now = utcnow()
+
+        def store(c: Connection, events: Sequence[ValidEvent]) -> Stored:
+            return store_batch(
+                c, events, [], now=now, timeout_s=self._timeout_s, projection=self._projection
+            )
+
+        results = []
+        for item in batch:
+            store_batch(
+                conn, [], item.failed_rows(), now=now, timeout_s=0, anonymous=item.anonymous
+            )
+            written = (
+                store_refusing(conn, item.valid, store) if item.valid else Written(frozenset())
+            )
+            if written.refused:
+                rows = [refused_row(item.valid[p], r) for p, r in written.refused.items()]
+                conn.execute(sa.insert(failed_events), rows)
+            results.append(written)
         return results
 
 
