@@ -1,7 +1,8 @@
 """PII redaction before storage: e-mail addresses, phone numbers and card numbers become placeholders.
 
 Applied to every string of an event's properties and to its page URL, before validation, so that the
-raw log, the projections and the failed-events table never hold them. Lead contact fields are kept.
+raw log, the projections and the failed-events table never hold them. Lead contact fields and the
+catalogue's id properties are kept: ids are never changed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,17 @@ import phonenumbers
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # 13 to 19 digits, optionally grouped by spaces or dashes; kept only when the Luhn check passes.
 CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-LEAD_CONTACT = frozenset({"name", "email", "phone"})
+DIGIT = re.compile(r"\d")
+# Fewer digits than this and a text holds no card number, nor a phone number worth the matcher's time.
+MIN_DIGITS = 7
+MESSAGE_ID = frozenset({"message_id"})
+KEPT: dict[str, frozenset[str]] = {
+    "lead_submitted": frozenset({"name", "email", "phone", "lead_id"}),
+    "user_message": MESSAGE_ID,
+    "bot_response": MESSAGE_ID,
+    "system_message": MESSAGE_ID,
+    "product_interest": frozenset({"product_id"}),
+}
 
 
 def luhn_ok(digits: str) -> bool:
@@ -39,11 +50,13 @@ class Redactor:
         self.region = region.upper()
 
     def text(self, value: str) -> str:
-        if sum(c.isdigit() for c in value) >= 7:
+        digits = len(DIGIT.findall(value)) >= MIN_DIGITS
+        if digits:
             value = CARD.sub(_card, value)
         if "@" in value:
             value = EMAIL.sub("[email]", value)
-        if sum(c.isdigit() for c in value) >= 7:
+        # The placeholders hold no digits: only a text that had enough can still have enough.
+        if digits and len(DIGIT.findall(value)) >= MIN_DIGITS:
             value = self._phones(value)
         return value
 
@@ -59,6 +72,8 @@ class Redactor:
 
     def value(self, value: Any) -> Any:
         """A copy of `value` with every string inside it redacted, lists and objects walked."""
+        if isinstance(value, str):  # most properties: no container to walk
+            return self.text(value)
         # A loop over a stack, not recursion: the body parser takes nesting deeper than Python's
         # stack, and such an event must reach the validator to be refused with its reason.
         top = self._copy(value)
@@ -91,6 +106,7 @@ class Redactor:
             out["page_url"] = self.text(out["page_url"])
         props = out.get("properties")
         if isinstance(props, dict):
-            keep = LEAD_CONTACT if out.get("type") == "lead_submitted" else frozenset()
+            kind = out.get("type")
+            keep = KEPT.get(kind, frozenset()) if isinstance(kind, str) else frozenset()
             out["properties"] = {k: v if k in keep else self.value(v) for k, v in props.items()}
         return out
