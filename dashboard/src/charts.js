@@ -31,6 +31,9 @@ Chart.defaults.font.family =
 Chart.defaults.color = '#4b5563'
 Chart.defaults.maintainAspectRatio = false
 
+const LABEL_CHARS = 26
+const clip = (text) => (text.length > LABEL_CHARS ? `${text.slice(0, LABEL_CHARS - 1)}…` : text)
+
 export const COLORS = {
   blue: '#2563eb',
   teal: '#0f766e',
@@ -69,6 +72,12 @@ export function chartPanel({ id, title, hint, kind, empty, format = String }) {
       grid: { color: '#eef0f3' },
     }
     const categoryAxis = { grid: { display: false }, ticks: { autoSkip: true, maxRotation: 0 } }
+    // Long names (products, issues) are cut on the axis; the tooltip shows them whole.
+    if (horizontal) {
+      categoryAxis.ticks.callback = function label(value) {
+        return clip(String(this.getLabelForValue(value)))
+      }
+    }
     return {
       indexAxis: horizontal ? 'y' : 'x',
       responsive: true,
@@ -118,14 +127,4 @@ export function chartPanel({ id, title, hint, kind, empty, format = String }) {
   }
 
   return { el, update, destroy }
-}
-
-/** A panel for a figure the API does not serve yet. */
-export function pendingPanel({ id, title, text }) {
-  return h(
-    'section',
-    { class: 'panel pending', id, 'aria-labelledby': `${id}-title` },
-    h('h3', { id: `${id}-title` }, title),
-    h('p', { class: 'empty' }, text),
-  )
 }

@@ -64,3 +64,48 @@ export const MESSAGE_COLUMNS = [
   { label: 'Model', value: (r) => r.model },
   { label: 'Message id', value: (r) => r.message_id },
 ]
+
+const rateColumns = [
+  { label: 'Interest events', value: (r) => r.interest_events, numeric: true },
+  { label: 'Visitors', value: (r) => r.visitors, numeric: true },
+  { label: 'Leads', value: (r) => r.leads, numeric: true },
+  { label: 'Lead rate', value: (r) => r.lead_rate, cell: (r) => fmt.percent(r.lead_rate), numeric: true },
+  { label: 'Conversions', value: (r) => r.conversions, numeric: true },
+  {
+    label: 'Conversion rate',
+    value: (r) => r.conversion_rate,
+    cell: (r) => fmt.percent(r.conversion_rate),
+    numeric: true,
+  },
+]
+
+export const PRODUCT_COLUMNS = [
+  { label: 'Product', wrap: true, value: (r) => r.product_name },
+  { label: 'Product id', value: (r) => r.product_id, cell: (r) => r.product_id && h('span', { class: 'id' }, r.product_id) },
+  { label: 'Category', value: (r) => r.category },
+  ...rateColumns,
+]
+
+export const CATEGORY_COLUMNS = [{ label: 'Category', wrap: true, value: (r) => r.category }, ...rateColumns]
+
+const REASONS = {
+  engaged_without_lead: 'engaged, no lead',
+  product_interest: 'much product interest',
+  repeated_product_interest: 'same product again',
+}
+const products = (r) => r.products.map((p) => `${p.product_name} ×${p.interest_events}`).join(', ')
+
+export const OPPORTUNITY_COLUMNS = [
+  { label: 'User', value: (r) => r.user_id, cell: (r) => toUser(r.user_id) },
+  { label: 'Engagement', value: (r) => r.engagement_score, numeric: true },
+  {
+    label: 'Why',
+    value: (r) => r.reasons,
+    cell: (r) => r.reasons.map((reason) => h('span', { class: `badge reason-${reason}` }, REASONS[reason] ?? reason)),
+  },
+  { label: 'Products', wrap: true, value: products, cell: (r) => products(r) || null },
+  { label: 'Interest events', value: (r) => r.product_interest, numeric: true },
+  { label: 'Sessions', value: (r) => r.engagement_components.sessions, numeric: true },
+  { label: 'Questions', value: (r) => r.engagement_components.user_messages, numeric: true },
+  { label: 'Lead', value: (r) => r.has_lead, cell: (r) => (r.has_lead ? 'yes' : 'no') },
+]

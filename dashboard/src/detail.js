@@ -2,7 +2,7 @@
 import { badge, HANDOVER_COLUMNS, LEAD_COLUMNS, MESSAGE_COLUMNS, SESSION_COLUMNS } from './columns.js'
 import { h } from './dom.js'
 import * as fmt from './format.js'
-import { link, toUser } from './nav.js'
+import { toTab, toUser } from './nav.js'
 import { download, tablePanel, toCsv } from './tables.js'
 
 const SPEAKERS = { user: 'Visitor', bot: 'Bot', system: 'System' }
@@ -12,7 +12,7 @@ function heading(kind, id) {
 }
 
 function back() {
-  return h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, link({}, '← Overview'))
+  return h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, toTab())
 }
 
 /** A list of facts; each value carries data-figure (the API field) and its raw value. */
@@ -120,6 +120,7 @@ export function userView(u) {
       ['Messages', 'total_messages', u.total_messages, fmt.count(u.total_messages)],
       ['Time in ended sessions', 'total_duration', u.total_duration, fmt.duration(u.total_duration)],
       ['Active now', 'active_sessions', u.active_sessions, activeNow(u)],
+      ['Engagement score (0–100)', 'engagement_score', u.engagement_score, fmt.count(u.engagement_score)],
       ['Last page', 'last_page_url', u.last_page_url, u.last_page_url && h('span', { class: 'url' }, u.last_page_url), true],
     ]),
     h(

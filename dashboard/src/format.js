@@ -78,6 +78,11 @@ export function bucket(iso, interval, manyDays) {
   return dayFormat.format(d)
 }
 
+/** 25 Nov, from a date (2026-11-25) or a time. */
+export function day(iso) {
+  return iso ? dayFormat.format(new Date(iso)) : DASH
+}
+
 /** 25 Nov 2026 */
 export function date(iso) {
   return new Intl.DateTimeFormat('en-GB', { ...UTC, dateStyle: 'medium' }).format(new Date(iso))

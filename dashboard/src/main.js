@@ -1,11 +1,13 @@
-// The dashboard page: sign-in, the range controls, the three views, and the live refresh.
+// The dashboard page: sign-in, the range controls, the tabs and the drill-down views, and the live
+// refresh.
 import './style.css'
 import { makeApi, signInMessage } from './api.js'
 import { transcriptView, userView } from './detail.js'
 import { byId, h, replace } from './dom.js'
-import { hrefFor, link, setNavigation } from './nav.js'
-import { buildOverview, COMPARED, ENDPOINTS } from './overview.js'
-import { defaultInterval, INTERVALS, RANGES, readState, windows, writeState } from './state.js'
+import { GROWTH } from './growth.js'
+import { hrefFor, link, setNavigation, toTab } from './nav.js'
+import { OVERVIEW } from './overview.js'
+import { defaultInterval, INTERVALS, RANGES, readState, TABS, windows, writeState } from './state.js'
 import { openStream } from './stream.js'
 
 const ROOT = document.documentElement.dataset.root ?? ''
@@ -13,6 +15,9 @@ const KEY_NAME = 'chatlytics.readKey' // sessionStorage: this tab only, gone whe
 const LIVE_DELAY_MS = 300
 const PERIODIC_MS = 60_000 // "active now" and timeouts change with the clock alone
 const PREVIOUS_MAX_AGE_MS = 60_000
+// Each tab: the endpoints it reads (each asked with `params(name, state, days)` besides the range),
+// those also asked for the previous range, and how to build it ({el, render, destroy}).
+const VIEWS = { overview: OVERVIEW, growth: GROWTH }
 
 const el = {
   signIn: byId('sign-in'),
@@ -28,12 +33,13 @@ const el = {
   end: byId('end'),
   interval: byId('interval'),
   notice: byId('notice'),
+  tabs: byId('tabs'),
   view: byId('view'),
 }
 
 let state = readState(window.location.search)
 let session = null // {api, stream} while signed in
-let overview = null
+let built = {} // the tabs built so far, by name: kept while signed in, so switching back is quick
 let previous = null // {key, at, answers}: the previous range's answers, asked again at most once a minute
 let controller = null
 let running = false
@@ -100,8 +106,8 @@ function signOut(message = '') {
   controller?.abort()
   clearTimeout(liveTimer)
   liveTimer = null
-  overview?.destroy()
-  overview = null
+  for (const view of Object.values(built)) view.destroy()
+  built = {}
   previous = null
   el.view.replaceChildren()
   el.app.hidden = true
@@ -152,6 +158,13 @@ function syncControls() {
   el.end.value = state.end
   for (const field of el.controls.querySelectorAll('.custom')) field.hidden = state.range !== 'custom'
   el.controls.hidden = Boolean(state.conversation || state.user)
+  el.tabs.hidden = el.controls.hidden
+  replace(
+    el.tabs,
+    Object.entries(TABS).map(([tab, label]) =>
+      link({ tab }, label, { class: 'tab', 'aria-current': tab === state.tab ? 'page' : null }),
+    ),
+  )
 }
 
 /** A new range or interval: the same view, so the URL is replaced rather than pushed. */
@@ -175,8 +188,9 @@ function route() {
     shownDetail = null
     el.view.replaceChildren(h('p', { class: 'loading' }, 'Loading…'))
   } else {
-    overview ??= buildOverview({ filename: csvName })
-    if (el.view.firstChild !== overview.el) el.view.replaceChildren(overview.el)
+    built[state.tab] ??= VIEWS[state.tab].build({ filename: csvName })
+    const { el: node } = built[state.tab]
+    if (el.view.firstChild !== node) el.view.replaceChildren(node)
   }
   controller?.abort()
   refresh({ full: true })
@@ -231,7 +245,7 @@ function failed(error) {
     signOut(signInMessage(error))
   } else if (error.status === 404 && (state.conversation || state.user)) {
     const what = state.conversation ? 'conversation' : 'user'
-    const note = h('p', { class: 'empty' }, `No event of this ${what} is stored. `, link({}, 'Back to the overview'))
+    const note = h('p', { class: 'empty' }, `No event of this ${what} is stored. `, toTab(`Back to ${TABS[state.tab]}`))
     el.view.replaceChildren(h('div', { class: 'detail' }, note))
   } else {
     showNotice(`Could not load the figures: ${error.message}`)
@@ -253,27 +267,29 @@ async function load(api, full, signal) {
     return
   }
   shownDetail = null
+  const { tab } = state
+  const view = VIEWS[tab]
   const w = windows(state)
   const ask = (names, range) =>
     Promise.all(
       names.map(async (name) => {
-        const params = { from: range.from, to: range.to, interval: name === 'overview' ? state.interval : null }
-        return [name, await api(ENDPOINTS[name], params, signal)]
+        const params = { from: range.from, to: range.to, ...view.params(name, state, w.days) }
+        return [name, await api(view.endpoints[name], params, signal)]
       }),
     ).then(Object.fromEntries)
   const key = writeState(state)
   const reuse = !full && previous?.key === key && Date.now() - previous.at < PREVIOUS_MAX_AGE_MS
   const [current, before] = await Promise.all([
-    ask(Object.keys(ENDPOINTS), w.current),
-    reuse ? previous.answers : ask(COMPARED, w.previous),
+    ask(Object.keys(view.endpoints), w.current),
+    reuse ? previous.answers : ask(view.compared, w.previous),
   ])
   if (signal.aborted) return
   previous = { key, at: reuse ? previous.at : Date.now(), answers: before }
   el.view.dataset.from = w.current.from
   el.view.dataset.to = w.current.to ?? ''
   el.view.dataset.interval = state.interval
-  overview.render({ current, previous: before, interval: state.interval, comparison: w.label })
-  show(null, 'overview')
+  built[tab].render({ current, previous: before, interval: state.interval, comparison: w.label })
+  show(null, tab)
 }
 
 function show(node, name) {

@@ -1,7 +1,7 @@
 // Links between the views. They are real links (open in a new tab works), and a plain click moves
 // without reloading the page.
 import { h } from './dom.js'
-import { writeState } from './state.js'
+import { TABS, writeState } from './state.js'
 
 let getState = () => ({})
 let navigate = () => {}
@@ -35,3 +35,6 @@ export function link(target, text, attrs = {}) {
 
 export const toUser = (id) => (id ? link({ user: id }, id, { class: 'id' }) : null)
 export const toConversation = (id) => (id ? link({ conversation: id }, id, { class: 'id' }) : null)
+
+/** A link back to the tab the reader came from, keeping the range. */
+export const toTab = (text = null) => link({}, text ?? `← ${TABS[getState().tab] ?? TABS.overview}`)

@@ -1,22 +1,24 @@
 // The overview: cards, charts and tables of one range. Every number is a field of an API answer,
 // shown as it is; the only arithmetic here is the change against the previous range (presentation).
-import { chartPanel, COLORS, pendingPanel } from './charts.js'
+import { chartPanel, COLORS } from './charts.js'
 import { CONVERSATION_COLUMNS, HANDOVER_COLUMNS, LEAD_COLUMNS, SESSION_COLUMNS } from './columns.js'
 import { h, replace } from './dom.js'
 import * as fmt from './format.js'
 import { tablePanel } from './tables.js'
 
 /** The endpoints the overview reads, by the name the page uses for their answers. */
-export const ENDPOINTS = {
+const ENDPOINTS = {
   overview: '/analytics/',
   conversations: '/analytics/conversations',
   messages: '/analytics/messages',
   sessions: '/analytics/sessions',
   leads: '/analytics/leads',
   handovers: '/analytics/human_handover',
+  products: '/analytics/products',
 }
 /** Those whose figures appear on cards, and are therefore also asked for the previous range. */
-export const COMPARED = ['overview', 'conversations', 'messages']
+const COMPARED = ['overview', 'conversations', 'messages']
+const TOP_PRODUCTS = 8
 
 // Each card: a title, a short definition, and its figures (the first is the big one). A figure is
 // {from: endpoint, field: path in the answer, format, label, better: 'up' | 'down' | null}.
@@ -148,7 +150,7 @@ const summary = (parts, buckets) =>
   `${parts.map(([n, what]) => `${fmt.count(n)} ${what}`).join(', ')} in the range, in ${buckets} buckets`
 
 /** Build the overview's DOM once; returns {el, render(data), destroy()}. */
-export function buildOverview({ filename }) {
+function buildOverview({ filename }) {
   const cards = buildCards()
   const charts = {
     activity: chartPanel({
@@ -206,10 +208,13 @@ export function buildOverview({ filename }) {
       format: fmt.count,
     }),
   }
-  const products = pendingPanel({
+  charts.products = chartPanel({
     id: 'chart-products',
     title: 'Most-asked products',
-    text: 'Coming with the business-intelligence figures: the analytics API does not report products yet.',
+    hint: `product interest events, the ${TOP_PRODUCTS} most asked; more in Growth`,
+    kind: 'hbar',
+    empty: 'No product interest in this range yet.',
+    format: fmt.count,
   })
   const recent = 'The 20 most recent in the range.'
   const tables = {
@@ -253,7 +258,7 @@ export function buildOverview({ filename }) {
     h('h2', { class: 'visually-hidden', tabindex: -1 }, 'Overview'),
     comparisonNote,
     cards.el,
-    h('div', { class: 'panels' }, Object.values(charts).map((c) => c.el), products),
+    h('div', { class: 'panels' }, Object.values(charts).map((c) => c.el)),
     h('div', { class: 'tables' }, Object.values(tables).map((t) => t.el)),
   )
 
@@ -313,6 +318,12 @@ export function buildOverview({ filename }) {
     ranked(charts.leadTypes, current.leads.by_type, 'lead_type', COLORS.teal)
     ranked(charts.issues, current.handovers.by_issue, 'issue', COLORS.amber)
     ranked(charts.options, current.handovers.by_support_option, 'support_option', COLORS.rose)
+    ranked(
+      charts.products,
+      current.products.by_product.slice(0, TOP_PRODUCTS).map((p) => ({ ...p, count: p.interest_events })),
+      'product_name',
+      COLORS.violet,
+    )
 
     const links = window.location.search
     tables.conversations.update(current.conversations.recent_conversations, links)
@@ -326,4 +337,12 @@ export function buildOverview({ filename }) {
   }
 
   return { el, render, destroy }
+}
+
+/** The overview tab, as main.js loads it: what to ask, with which parameters, and how to build it. */
+export const OVERVIEW = {
+  endpoints: ENDPOINTS,
+  compared: COMPARED,
+  params: (name, state) => (name === 'overview' ? { interval: state.interval } : {}),
+  build: buildOverview,
 }

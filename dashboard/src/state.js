@@ -2,6 +2,7 @@
 //   ?range=today|7d|30d                          relative to now (days are UTC days, as in the API)
 //   ?range=custom&start=2026-11-01&end=2026-11-30  whole UTC days, both included
 //   &interval=hour|day|week                      buckets of the charts
+//   &tab=growth                                  a section other than the overview
 //   &conversation=<id> or &user=<id>             a drill-down view
 
 export const RANGES = {
@@ -11,6 +12,7 @@ export const RANGES = {
   custom: 'Custom',
 }
 export const INTERVALS = { hour: 'By hour', day: 'By day', week: 'By week' }
+export const TABS = { overview: 'Overview', growth: 'Growth' }
 const DEFAULT_INTERVAL = { today: 'hour', '7d': 'day', '30d': 'day', custom: 'day' }
 const DAYS_BACK = { today: 0, '7d': 6, '30d': 29 }
 const DAY_MS = 86_400_000
@@ -32,7 +34,8 @@ export function defaultInterval(range) {
   return DEFAULT_INTERVAL[range]
 }
 
-/** The state in a query string; anything invalid falls back to the default (last 7 days, by day). */
+/** The state in a query string; anything invalid falls back to the default (last 7 days, by day,
+ * the overview). */
 export function readState(search, now = new Date()) {
   const params = new URLSearchParams(search)
   const range = Object.hasOwn(RANGES, params.get('range') ?? '') ? params.get('range') : '7d'
@@ -48,6 +51,7 @@ export function readState(search, now = new Date()) {
   return {
     range,
     interval,
+    tab: Object.hasOwn(TABS, params.get('tab') ?? '') ? params.get('tab') : 'overview',
     start,
     end,
     conversation: params.get('conversation'),
@@ -63,6 +67,7 @@ export function writeState(state) {
     params.set('end', state.end)
   }
   params.set('interval', state.interval)
+  if (state.tab && state.tab !== 'overview') params.set('tab', state.tab)
   if (state.conversation) params.set('conversation', state.conversation)
   else if (state.user) params.set('user', state.user)
   return `?${params}`
@@ -71,7 +76,8 @@ export function writeState(state) {
 /**
  * The windows to ask the API for: `current` ({from, to}; `to` is null for "until now", which the API
  * takes as its own clock so that events just stored are always inside) and `previous`, the range of
- * equal length just before it, for the changes shown on the cards.
+ * equal length just before it, for the changes shown on the cards; and `days`, the current window's
+ * length in days.
  */
 export function windows(state, now = new Date()) {
   let from
@@ -87,6 +93,7 @@ export function windows(state, now = new Date()) {
     current: { from: from.toISOString(), to: to && to.toISOString() },
     previous: { from: new Date(from - length).toISOString(), to: from.toISOString() },
     label: comparisonLabel(state, length),
+    days: length / DAY_MS,
   }
 }
 

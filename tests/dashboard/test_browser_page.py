@@ -118,7 +118,7 @@ def test_empty_states_are_readable(dashboard: Dashboard) -> None:
         .is_visible()
     )
     assert page.locator("#chart-lead-types").get_by_text("No leads in this range yet.").is_visible()
-    assert page.locator("#chart-products").get_by_text("business-intelligence").is_visible()
+    assert page.locator("#chart-products").get_by_text("No product interest").is_visible()
     shown = dashboard.figures()
     assert shown[("/analytics/", "total_sessions")] == 0
     assert shown[("/analytics/messages", "response_time_ms.p50")] is None
@@ -160,3 +160,14 @@ def test_csv_export_holds_the_rows_shown(dashboard: Dashboard, tmp_path: Path) -
     assert len(lines) == 1 + page.locator("#table-leads tbody tr").count() == 3
     assert any(',"Ada, ""the"" first",' in line for line in lines)
     assert any(",'=HYPERLINK(1)," in line for line in lines)  # not a formula in a spreadsheet
+
+
+def test_the_insight_tabs_say_what_is_missing(dashboard: Dashboard) -> None:
+    """No events: each panel says so rather than showing zeros as figures."""
+    page = dashboard.page
+    dashboard.open("range=7d&interval=day&tab=growth")
+    dashboard.sign_in()
+    page.wait_for_selector("#view[data-view='growth']")
+    assert page.locator("#panel-funnel").get_by_text("No page views in this range").is_visible()
+    assert page.locator("#panel-retention").get_by_text("No new visitors").is_visible()
+    assert page.locator("#table-opportunities").get_by_text("Nobody to follow up").is_visible()

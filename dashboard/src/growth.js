@@ -1,0 +1,205 @@
+// The growth tab: how far visitors get (funnel), whether they come back (retention cohorts), which
+// products draw interest and what follows it, and who is worth a follow-up. Every number is a field
+// of an API answer; bar lengths and heat colours are drawn from them, nothing else is computed.
+import { CATEGORY_COLUMNS, OPPORTUNITY_COLUMNS, PRODUCT_COLUMNS } from './columns.js'
+import { h, replace } from './dom.js'
+import { bar, figure, heat, panel, refill, row, section } from './figures.js'
+import * as fmt from './format.js'
+import { tablePanel } from './tables.js'
+
+const ENDPOINTS = {
+  funnel: '/analytics/funnel',
+  retention: '/analytics/retention',
+  products: '/analytics/products',
+  opportunities: '/analytics/opportunities',
+}
+const FIRST_OPPORTUNITIES = 10
+// Daily cohorts for up to two weeks, weekly ones beyond: the table stays readable.
+const DAILY_COHORTS_UP_TO_DAYS = 14
+const STEPS = {
+  page_view: 'Viewed a page',
+  widget_open: 'Opened the chat',
+  user_message: 'Asked a question',
+  lead_submitted: 'Left a lead',
+  conversion: 'Converted',
+}
+
+function funnelView(answer) {
+  const at = ENDPOINTS.funnel
+  const first = answer.steps[0]?.count ?? 0
+  if (!first) return h('p', { class: 'empty' }, 'No page views in this range yet.')
+  return h(
+    'ol',
+    { class: 'funnel' },
+    answer.steps.map((step, i) => {
+      const key = `steps.${i}`
+      const after =
+        i === 0
+          ? h('span', { class: 'hint' }, 'where the funnel starts')
+          : h(
+              'span',
+              {},
+              figure(at, `${key}.conversion_rate`, step.conversion_rate, fmt.percent(step.conversion_rate)),
+              ' of the step before',
+              step.median_seconds_from_previous === null
+                ? null
+                : [
+                    ', after ',
+                    figure(
+                      at,
+                      `${key}.median_seconds_from_previous`,
+                      step.median_seconds_from_previous,
+                      fmt.duration(step.median_seconds_from_previous),
+                    ),
+                    ' (median)',
+                  ],
+            )
+      return h(
+        'li',
+        { class: 'funnel-step' },
+        h('span', { class: 'step-name' }, STEPS[step.name] ?? step.name, ' ', h('code', {}, step.name)),
+        h(
+          'span',
+          { class: 'step-bar' },
+          bar(step.count / first),
+          figure(at, `${key}.count`, step.count, fmt.count(step.count), { class: 'step-count' }),
+        ),
+        h('span', { class: 'step-rate' }, after),
+      )
+    }),
+  )
+}
+
+function retentionView(answer) {
+  const at = ENDPOINTS.retention
+  const unit = answer.period === 'day' ? 'Day' : 'Week'
+  const periods = answer.cohorts[0]?.returning.length ?? 0
+  if (!answer.cohorts.some((c) => c.size)) return h('p', { class: 'empty' }, 'No new visitors in this range yet.')
+  const head = h(
+    'tr',
+    {},
+    h('th', { scope: 'col' }, answer.period === 'day' ? 'First seen' : 'First seen (week of)'),
+    h('th', { scope: 'col', class: 'num' }, 'Visitors'),
+    Array.from({ length: periods }, (_, i) => h('th', { scope: 'col', class: 'num' }, `${unit} ${i}`)),
+  )
+  const rows = answer.cohorts.map((cohort, row) =>
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row' }, fmt.day(cohort.cohort)),
+      h('td', { class: 'num' }, figure(at, `cohorts.${row}.size`, cohort.size, fmt.count(cohort.size))),
+      cohort.rates.map((rate, i) =>
+        h(
+          'td',
+          {
+            class: `num ${cohort.size ? heat(rate) : 'heat heat-0'}`,
+            title: `${cohort.returning[i]} of ${cohort.size} came back in ${unit.toLowerCase()} ${i}`,
+          },
+          figure(at, `cohorts.${row}.rates.${i}`, rate, cohort.size ? fmt.percent(rate) : '—'),
+        ),
+      ),
+    ),
+  )
+  return h(
+    'div',
+    { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Retention cohorts' },
+    h('table', { class: 'cohorts' }, h('thead', {}, head), h('tbody', {}, rows)),
+  )
+}
+
+/** Build the growth tab's DOM once; returns {el, render(data), destroy()}. */
+function buildGrowth({ filename }) {
+  const funnel = h('div')
+  const retention = h('div')
+  const retentionHint = h('p', { class: 'hint' })
+  const products = tablePanel({
+    id: 'table-products',
+    title: 'Products: interest → lead → conversion',
+    note: 'Visitors who showed interest in a product, and how many of them then left a lead or converted.',
+    columns: PRODUCT_COLUMNS,
+    empty: 'No product interest in this range yet.',
+    filename: () => filename('products'),
+  })
+  const categories = tablePanel({
+    id: 'table-categories',
+    title: 'Product categories',
+    columns: CATEGORY_COLUMNS,
+    empty: 'No product interest with a category in this range yet.',
+    filename: () => filename('categories'),
+  })
+  const opportunityNote = h('p', { class: 'hint' })
+  const opportunities = tablePanel({
+    id: 'table-opportunities',
+    title: 'Opportunities: visitors worth a follow-up',
+    columns: OPPORTUNITY_COLUMNS,
+    empty: 'Nobody to follow up in this range.',
+    filename: () => filename('opportunities'),
+  })
+  opportunities.el.querySelector('.panel-head').after(opportunityNote)
+  // The first few, unless the reader asks for all the API listed.
+  let showAll = false
+  let listed = []
+  const more = h('button', { type: 'button', class: 'secondary more', hidden: true })
+  opportunities.el.append(more)
+  function showOpportunities() {
+    opportunities.update(showAll ? listed : listed.slice(0, FIRST_OPPORTUNITIES), window.location.search)
+    more.hidden = listed.length <= FIRST_OPPORTUNITIES
+    replace(more, showAll ? `Show the first ${FIRST_OPPORTUNITIES}` : `Show all ${listed.length}`)
+  }
+  more.addEventListener('click', () => {
+    showAll = !showAll
+    showOpportunities()
+  })
+  const el = h(
+    'div',
+    {},
+    h('h2', { class: 'visually-hidden', tabindex: -1 }, 'Growth'),
+    section(
+      'Conversion',
+      row(
+        { two: true },
+        panel(
+          { id: 'panel-funnel', title: 'Funnel', hint: 'visitors reaching each step in order, within the range' },
+          funnel,
+        ),
+        panel({ id: 'panel-retention', title: 'Retention cohorts' }, retentionHint, retention),
+      ),
+    ),
+    section('Products', row({}, products.el), row({}, categories.el)),
+    section('Follow-up', row({}, opportunities.el)),
+  )
+
+  function render({ current }) {
+    refill(funnel, current.funnel, funnelView)
+    const unit = current.retention.period
+    replace(
+      retentionHint,
+      `Visitors first seen in each ${unit}, and the share of them with a session in each ${unit} after (${unit} 0 is their first).`,
+    )
+    refill(retention, current.retention, retentionView)
+    const links = window.location.search
+    products.update(current.products.by_product, links)
+    categories.update(current.products.by_category, links)
+    const o = current.opportunities
+    replace(
+      opportunityNote,
+      `${fmt.count(o.total_flagged)} visitors flagged: an engagement score of ${o.threshold} or more without a lead, ` +
+        `${o.min_interest} or more product interests, or ${o.min_repeat} or more for one product. ` +
+        `The most engaged ${fmt.count(o.opportunities.length)} are listed.`,
+    )
+    listed = o.opportunities
+    showOpportunities()
+  }
+
+  return { el, render, destroy() {} }
+}
+
+export const GROWTH = {
+  endpoints: ENDPOINTS,
+  compared: [],
+  params: (name, state, days) =>
+    name === 'retention'
+      ? { period: state.interval !== 'week' && days <= DAILY_COHORTS_UP_TO_DAYS ? 'day' : 'week' }
+      : {},
+  build: buildGrowth,
+}

@@ -1,0 +1,233 @@
+"""Three weeks of a small shop's chatbot for the growth and operations panels, and what they imply.
+
+`build(now)` writes eleven visitors over the three whole weeks before this one (Monday to Sunday,
+UTC): page views, chat opens, questions (three of them the same question, written two ways, that the
+bot cannot answer), product interest, leads, conversions, ratings, handovers and errors, every
+session and conversation explicitly ended. `Expected` folds the figures the panels show from those
+events in plain Python, following the documented definitions, never from project code or SQL.
+Times are whole seconds and no two steps of one visitor share a time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+FUNNEL = ("page_view", "widget_open", "user_message", "lead_submitted", "conversion")
+TRACTORS = "Do you fit tractor tyres?"
+PRODUCTS = {
+    "p-1": ("All-Season 205/55 R16", "all-season"),
+    "p-2": ("Winter 225/45 R17", "winter"),
+}
+BACKEND = {"session_start", "session_end", "conversation_start", "conversation_end"}
+BACKEND |= {"user_message", "bot_response", "error"}
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    user: str
+    session: str
+    at: datetime
+    conversation: str | None
+    properties: dict[str, Any]
+
+
+@dataclass
+class Visit:
+    """One session: events `gap` seconds apart, in one conversation once the chat is opened."""
+
+    user: str
+    session: str
+    at: datetime
+    events: list[Event] = field(default_factory=list)
+    conversation: str | None = None
+
+    def add(self, type_: str, gap: int = 20, **properties: Any) -> Visit:
+        self.at += timedelta(seconds=gap)
+        self.events.append(
+            Event(type_, self.user, self.session, self.at, self.conversation, properties)
+        )
+        return self
+
+    def chat(self, question: str, *, latency: float = 800.0, fallback: bool = False) -> Visit:
+        self.conversation = f"{self.session}-c"
+        self.add("conversation_start", 5)
+        self.add("user_message", content=question)
+        return self.add("bot_response", 2, content="…", latency_ms=latency, fallback=fallback)
+
+    def interest(self, product: str, times: int = 1) -> Visit:
+        name, category = PRODUCTS[product]
+        for _ in range(times):
+            self.add("product_interest", product_id=product, product_name=name, category=category)
+        return self
+
+    def end(self, status: str = "completed") -> Visit:
+        if self.conversation:
+            self.add("conversation_end", status=status)
+        return self.add("session_end", status="completed")
+
+
+@dataclass
+class Scenario:
+    monday: datetime  # the first day shown; the range is three whole weeks from it
+    events: list[Event]
+
+    @property
+    def query(self) -> str:
+        last = (self.monday + timedelta(days=20)).date().isoformat()
+        return f"range=custom&start={self.monday.date().isoformat()}&end={last}&interval=day"
+
+    def wire(self) -> list[dict[str, Any]]:
+        ids = itertools.count()
+        return [
+            {
+                "event_id": f"ins-{next(ids):04d}",
+                "type": e.type,
+                "source": "backend" if e.type in BACKEND else "widget",
+                "timestamp": e.at.isoformat().replace("+00:00", "Z"),
+                "user_id": e.user,
+                "session_id": e.session,
+                "properties": e.properties,
+                **({"conversation_id": e.conversation} if e.conversation else {}),
+            }
+            for e in self.events
+        ]
+
+
+def build(now: datetime | None = None) -> Scenario:
+    now = now or datetime.now(UTC)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    m = today - timedelta(days=today.weekday() + 21)
+    visits: list[Visit] = []
+
+    def visit(user: str, day: int, hour: int, minute: int = 0) -> Visit:
+        v = Visit(
+            user, f"{user}-s{len(visits)}", m + timedelta(days=day, hours=hour, minutes=minute)
+        )
+        v.add("session_start", 0).add("page_view", 3, title="Tyres")
+        visits.append(v)
+        return v
+
+    # Week 0. Three sessions overlap on Monday from 09:08: the peak.
+    a = visit("u-a", 0, 9).add("widget_open", 30).chat("Which tyres fit my Golf?")
+    a.interest("p-1").add("lead_submitted", 40, lead_type="quote")
+    a.add("conversion", 360, goal="purchase", value=100.0, currency="EUR").add("feedback", rating=5)
+    a.end()
+    b = visit("u-b", 0, 9, 5).add("widget_open", 200).chat(TRACTORS, fallback=True).interest("p-1")
+    b.add("handover_requested", issues=["billing"], support_option="phone").add(
+        "feedback", rating=2
+    )
+    b.end("handover")
+    e = visit("u-e", 0, 9, 8).add("widget_open", 40).chat("Do you fit run-flats?", latency=4200.0)
+    e.add("lead_submitted", 60, lead_type="callback").add("feedback", rating=4).end()
+    visit("u-c", 1, 14).add("widget_open").end()
+    visit("u-d", 2, 11).end()
+    # Week 1: two come back; u-f looks at one product three times and leaves no lead.
+    visit("u-a", 8, 10).end()
+    visit("u-c", 9, 16).end()
+    f = visit("u-f", 7, 15).add("widget_open").chat("Are winter tyres worth it?").interest("p-2", 3)
+    f.add("error", kind="timeout", message="the model did not answer").end()
+    g = visit("u-g", 8, 9).add("widget_open").chat("do you fit tractor tyres", fallback=True)
+    g.add("handover_requested", issues=["billing", "refund"], support_option="email")
+    g.add("feedback", rating=-1).end("handover")
+    h = visit("u-h", 10, 12).add("widget_open").chat("Price of 225/45 R17?", latency=1500.0)
+    h.interest("p-2").add("lead_submitted", 90, lead_type="quote")
+    h.add("conversion", 600, goal="purchase", value=50.0, currency="EUR").add("feedback", rating=5)
+    h.end()
+    # Week 2: u-b comes back; the last three arrive.
+    visit("u-b", 15, 18).end()
+    i = visit("u-i", 14, 10).add("widget_open").chat("Winter tyres for a Polo?").interest("p-2")
+    i.add("lead_submitted", 120, lead_type="quote").end()
+    visit("u-j", 16, 13).end()
+    k = visit("u-k", 18, 20).add("widget_open").chat(TRACTORS, latency=2500.0, fallback=True)
+    k.add("error", kind="timeout", message="slow").add("error", kind="tool", message="no stock")
+    k.add("widget_close", 10, time_spent_seconds=80.0).end()  # 50 s after the fallback
+    events = sorted((e for v in visits for e in v.events), key=lambda e: e.at)
+    assert events[-1].at < today <= now
+    return Scenario(m, events)
+
+
+def _by_user(events: list[Event]) -> dict[str, list[Event]]:
+    found: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        found[e.user].append(e)
+    return found
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The figures of the scenario's range, folded from its events."""
+
+    scenario: Scenario
+
+    @property
+    def events(self) -> list[Event]:
+        return self.scenario.events
+
+    def funnel(self) -> list[tuple[int, float | None]]:
+        """(count, median seconds from the step before) per step; each visitor's path starts at its
+        first page view, and takes the earliest event of each next step at or after the last one."""
+        times: list[list[float]] = [[] for _ in FUNNEL]
+        for mine in _by_user(self.events).values():
+            at: datetime | None = None
+            for n, step in enumerate(FUNNEL):
+                later = [e.at for e in mine if e.type == step and (at is None or e.at >= at)]
+                if not later:
+                    break
+                times[n].append((min(later) - at).total_seconds() if at else 0.0)
+                at = min(later)
+        return [(len(t), statistics.median(t) if n and t else None) for n, t in enumerate(times)]
+
+    def cohorts(self) -> list[tuple[int, list[float]]]:
+        """Weekly cohorts: (size, share active in each week from the cohort's own)."""
+
+        def week(at: datetime) -> int:
+            return (at - self.scenario.monday).days // 7
+
+        first = {user: min(e.at for e in mine) for user, mine in _by_user(self.events).items()}
+        starts: dict[str, set[int]] = defaultdict(set)
+        for e in self.events:
+            if e.type == "session_start":
+                starts[e.user].add(week(e.at))
+        found = []
+        for w in range(3):
+            members = [u for u, at in first.items() if week(at) == w]
+            found.append(
+                (
+                    len(members),
+                    [sum(k in starts[u] for u in members) / len(members) for k in range(w, 3)],
+                )
+            )
+        return found
+
+    def products(self) -> list[tuple[str, int, int]]:
+        """(product name, interest events, leads) by interest, most first."""
+        interest = [e for e in self.events if e.type == "product_interest"]
+        rows = []
+        for product, (name, _) in PRODUCTS.items():
+            mine = [e for e in interest if e.properties["product_id"] == product]
+            firsts = {e.user: min(x.at for x in mine if x.user == e.user) for e in mine}
+            leads = sum(
+                any(x.type == "lead_submitted" and x.user == u and x.at >= at for x in self.events)
+                for u, at in firsts.items()
+            )
+            rows.append((name, len(mine), leads))
+        return sorted(rows, key=lambda row: -row[1])
+
+    def flagged(self) -> list[str]:
+        """Visitors with 3 or more product interest events, or 2 or more for one product. (No visitor
+        here reaches an engagement score of 40: at most 2 sessions, 1 question, 1 lead, 1 rating.)"""
+        per: Counter[tuple[str, str]] = Counter(
+            (e.user, e.properties["product_id"])
+            for e in self.events
+            if e.type == "product_interest"
+        )
+        counts: dict[str, list[int]] = defaultdict(list)
+        for (user, _), n in per.items():
+            counts[user].append(n)
+        return sorted(u for u, ns in counts.items() if sum(ns) >= 3 or max(ns) >= 2)
