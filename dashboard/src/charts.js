@@ -45,11 +45,12 @@ export const COLORS = {
 
 /**
  * A chart panel. `kind`: 'line' | 'bar' | 'hbar' (horizontal bars, one per category).
- * `format(value)` formats the axis and tooltips. Returns {el, update(labels, datasets, summary)}:
- * `summary` becomes the canvas's aria-label; with no data (every value 0 or null) the panel shows
- * `empty` instead of a chart.
+ * `format(value)` formats the axis and tooltips; `integer` keeps the axis's ticks whole (counts).
+ * Returns {el, update(labels, datasets, summary)}: a dataset is {label, data, color} and may add
+ * Chart.js options (`type` to draw it as a line over bars, `borderDash`); `summary` becomes the
+ * canvas's aria-label. With no data (every value 0 or null) the panel shows `empty` instead.
  */
-export function chartPanel({ id, title, hint, kind, empty, format = String }) {
+export function chartPanel({ id, title, hint, kind, empty, format = String, integer = true }) {
   const titleId = `${id}-title`
   const canvas = h('canvas', { role: 'img', 'aria-label': title })
   const box = h('div', { class: `chart-box chart-${kind}` }, canvas)
@@ -68,7 +69,7 @@ export function chartPanel({ id, title, hint, kind, empty, format = String }) {
     const horizontal = kind === 'hbar'
     const valueAxis = {
       beginAtZero: true,
-      ticks: { precision: 0, callback: (value) => format(value) },
+      ticks: { precision: integer ? 0 : undefined, callback: (value) => format(value) },
       grid: { color: '#eef0f3' },
     }
     const categoryAxis = { grid: { display: false }, ticks: { autoSkip: true, maxRotation: 0 } }

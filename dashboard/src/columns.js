@@ -109,3 +109,16 @@ export const OPPORTUNITY_COLUMNS = [
   { label: 'Questions', value: (r) => r.engagement_components.user_messages, numeric: true },
   { label: 'Lead', value: (r) => r.has_lead, cell: (r) => (r.has_lead ? 'yes' : 'no') },
 ]
+
+export const SLOWEST_COLUMNS = [
+  { label: 'Conversation', value: (r) => r.conversation_id, cell: (r) => toConversation(r.conversation_id) },
+  { label: 'Bot replies', value: (r) => r.bot_messages, numeric: true },
+  { label: 'Mean response time', value: (r) => r.avg_latency_ms, cell: (r) => fmt.ms(r.avg_latency_ms), numeric: true },
+  { label: 'Slowest response', value: (r) => r.max_latency_ms, cell: (r) => fmt.ms(r.max_latency_ms), numeric: true },
+]
+
+/** Questions as visitors wrote them (the most frequent wording of each), with a count labelled `what`. */
+export const QUESTION_COLUMNS = (what) => [
+  { label: 'Question', wrap: true, value: (r) => r.example },
+  { label: what, value: (r) => r.count, numeric: true },
+]

@@ -23,11 +23,21 @@ export function refill(el, answer, view) {
   replace(el, view(answer))
 }
 
-/** A panel: a visible title, an optional hint, then its content. */
-export function panel({ id, title, hint }, ...children) {
+/** A panel's big figure, then what it means (`label`: text and nodes). */
+export function headline(endpoint, field, value, text, ...label) {
+  return h(
+    'p',
+    { class: 'headline' },
+    figure(endpoint, field, value, text, { class: 'value' }),
+    h('span', { class: 'sub-label' }, ...label),
+  )
+}
+
+/** A panel: a visible title, an optional hint, then its content. `wide` spans the whole row. */
+export function panel({ id, title, hint, wide }, ...children) {
   return h(
     'section',
-    { class: 'panel', id, 'aria-labelledby': `${id}-title` },
+    { class: wide ? 'panel wide' : 'panel', id, 'aria-labelledby': `${id}-title` },
     h('h3', { id: `${id}-title` }, title),
     hint ? h('p', { class: 'hint' }, hint) : null,
     ...children,
@@ -42,6 +52,39 @@ export function section(title, ...rows) {
 /** Panels side by side: as many as fit (about three on a wide screen), or at most `two`. */
 export function row({ two = false } = {}, ...panels) {
   return h('div', { class: two ? 'panels two' : 'panels' }, panels)
+}
+
+/** A list of label / value pairs; values are nodes or text. `stacked`: one under the other. */
+export function facts(items, { stacked = false } = {}) {
+  return h(
+    'dl',
+    { class: stacked ? 'facts stacked' : 'facts' },
+    items.map(([label, value, wide]) => h('div', { class: wide ? 'wide' : null }, h('dt', {}, label), h('dd', {}, value))),
+  )
+}
+
+/** A small table without export: `head` is a list of [label, numeric], `rows` lists of cells. */
+export function miniTable(head, rows) {
+  return h(
+    'div',
+    { class: 'table-scroll' },
+    h(
+      'table',
+      { class: 'mini' },
+      h('thead', {}, h('tr', {}, head.map(([label, numeric]) => h('th', { scope: 'col', class: numeric ? 'num' : null }, label)))),
+      h(
+        'tbody',
+        {},
+        rows.map((cells) =>
+          h(
+            'tr',
+            {},
+            cells.map((cell, i) => h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: head[i][1] ? 'num' : null }, cell ?? '—')),
+          ),
+        ),
+      ),
+    ),
+  )
 }
 
 const SHADES = 6

@@ -46,6 +46,21 @@ export function percent(fraction) {
   return `${trim(p.toFixed(Math.abs(p) < 100 ? 1 : 0))}%`
 }
 
+/** An amount of money: £1,234.50 with a currency code, 1,234.50 without (the API's amounts). */
+export function money(amount, currency) {
+  if (amount === null || amount === undefined) return DASH
+  const digits = { minimumFractionDigits: 2, maximumFractionDigits: 2 }
+  if (currency) {
+    try {
+      return new Intl.NumberFormat('en-GB', { style: 'currency', currency, ...digits }).format(amount)
+    } catch {
+      // not a currency Intl knows: the code after the number
+    }
+  }
+  const number = new Intl.NumberFormat('en-GB', digits).format(amount)
+  return currency ? `${number} ${currency}` : number
+}
+
 export const FORMATS = { count, duration, ms, percent }
 
 const UTC = { timeZone: 'UTC' }
@@ -81,6 +96,14 @@ export function bucket(iso, interval, manyDays) {
 /** 25 Nov, from a date (2026-11-25) or a time. */
 export function day(iso) {
   return iso ? dayFormat.format(new Date(iso)) : DASH
+}
+
+/** Day names, Monday first (as the API's weeks). */
+export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']
+
+/** 09:00, from an hour 0 to 24 */
+export function hour(n) {
+  return `${String(n).padStart(2, '0')}:00`
 }
 
 /** 25 Nov 2026 */

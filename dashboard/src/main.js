@@ -6,6 +6,7 @@ import { transcriptView, userView } from './detail.js'
 import { byId, h, replace } from './dom.js'
 import { GROWTH } from './growth.js'
 import { hrefFor, link, setNavigation, toTab } from './nav.js'
+import { OPERATIONS } from './operations.js'
 import { OVERVIEW } from './overview.js'
 import { defaultInterval, INTERVALS, RANGES, readState, TABS, windows, writeState } from './state.js'
 import { openStream } from './stream.js'
@@ -17,7 +18,7 @@ const PERIODIC_MS = 60_000 // "active now" and timeouts change with the clock al
 const PREVIOUS_MAX_AGE_MS = 60_000
 // Each tab: the endpoints it reads (each asked with `params(name, state, days)` besides the range),
 // those also asked for the previous range, and how to build it ({el, render, destroy}).
-const VIEWS = { overview: OVERVIEW, growth: GROWTH }
+const VIEWS = { overview: OVERVIEW, growth: GROWTH, operations: OPERATIONS }
 
 const el = {
   signIn: byId('sign-in'),

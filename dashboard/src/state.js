@@ -2,7 +2,7 @@
 //   ?range=today|7d|30d                          relative to now (days are UTC days, as in the API)
 //   ?range=custom&start=2026-11-01&end=2026-11-30  whole UTC days, both included
 //   &interval=hour|day|week                      buckets of the charts
-//   &tab=growth                                  a section other than the overview
+//   &tab=growth|operations                       a section other than the overview
 //   &conversation=<id> or &user=<id>             a drill-down view
 
 export const RANGES = {
@@ -12,7 +12,7 @@ export const RANGES = {
   custom: 'Custom',
 }
 export const INTERVALS = { hour: 'By hour', day: 'By day', week: 'By week' }
-export const TABS = { overview: 'Overview', growth: 'Growth' }
+export const TABS = { overview: 'Overview', growth: 'Growth', operations: 'Operations' }
 const DEFAULT_INTERVAL = { today: 'hour', '7d': 'day', '30d': 'day', custom: 'day' }
 const DAYS_BACK = { today: 0, '7d': 6, '30d': 29 }
 const DAY_MS = 86_400_000

@@ -23,6 +23,14 @@ PRODUCTS = {
     "p-1": ("All-Season 205/55 R16", "all-season"),
     "p-2": ("Winter 225/45 R17", "winter"),
 }
+# The collector's ROI settings for the scenario: all in euros.
+COST_PER_CONVERSATION = 2.5
+LEAD_VALUE = 40.0
+ROI_SETTINGS: dict[str, object] = {
+    "ROI_COST_PER_CONVERSATION": COST_PER_CONVERSATION,
+    "ROI_LEAD_VALUE": LEAD_VALUE,
+    "ROI_CURRENCY": "EUR",
+}
 BACKEND = {"session_start", "session_end", "conversation_start", "conversation_end"}
 BACKEND |= {"user_message", "bot_response", "error"}
 
@@ -218,6 +226,100 @@ class Expected:
             )
             rows.append((name, len(mine), leads))
         return sorted(rows, key=lambda row: -row[1])
+
+    def ratings(self) -> list[tuple[int, str]]:
+        """(rating, outcome of its conversation)."""
+        handed = {e.conversation for e in self.events if e.type == "handover_requested"}
+        return [
+            (e.properties["rating"], "handover" if e.conversation in handed else "completed")
+            for e in self.events
+            if e.type == "feedback"
+        ]
+
+    def csat(self, outcome: str | None = None) -> float:
+        # Stars: ratings from 2 to 5 were given, so 4 and 5 are positive (and -1 negative).
+        mine = [r for r, o in self.ratings() if outcome in (None, o)]
+        return sum(r >= 4 for r in mine) / len(mine)
+
+    def peak(self) -> tuple[int, datetime]:
+        """The most sessions present at one moment, and the first such moment."""
+        spans: dict[str, list[datetime]] = defaultdict(list)
+        for e in self.events:
+            spans[e.session].append(e.at)
+        marks = sorted((t, d) for s in spans.values() for t, d in ((min(s), 0), (max(s), 1)))
+        best, at, present = 0, marks[0][0], 0
+        for t, is_end in marks:  # starts before ends at the same moment
+            present += -1 if is_end else 1
+            if present > best:
+                best, at = present, t
+        return best, at
+
+    def monday_nine(self) -> int:
+        """Sessions started on a Monday between 09:00 and 10:00."""
+        return sum(
+            e.type == "session_start" and e.at.weekday() == 0 and e.at.hour == 9
+            for e in self.events
+        )
+
+    def weekly_slope(self) -> float:
+        """The least-squares slope of the sessions started per week."""
+        weeks = Counter(
+            (e.at - self.scenario.monday).days // 7
+            for e in self.events
+            if e.type == "session_start"
+        )
+        ys = [weeks[w] for w in range(3)]
+        mean = sum(ys) / 3
+        return sum((x - 1) * (y - mean) for x, y in enumerate(ys)) / 2
+
+    def abandonment(self) -> dict[str, tuple[int, int]]:
+        """(abandoned, replies) by latency class: a reply is abandoned when its session's widget is
+        closed within 60 s after it, with no question of the session in between."""
+        found: dict[str, list[int]] = {c: [0, 0] for c in ("<1s", "1-3s", "3-10s", ">=10s")}
+        for reply in (e for e in self.events if e.type == "bot_response"):
+            latency = reply.properties["latency_ms"]
+            bounds = ((1000, "<1s"), (3000, "1-3s"), (10000, "3-10s"), (float("inf"), ">=10s"))
+            latency_class = next(name for top, name in bounds if latency < top)
+            same = [e for e in self.events if e.session == reply.session]
+            closes = [
+                e.at
+                for e in same
+                if e.type == "widget_close" and reply.at <= e.at <= reply.at + timedelta(seconds=60)
+            ]
+            left = any(
+                not any(e.type == "user_message" and reply.at < e.at < close for e in same)
+                for close in closes
+            )
+            found[latency_class][0] += left
+            found[latency_class][1] += 1
+        return {name: (left, replies) for name, (left, replies) in found.items()}
+
+    def count(self, type_: str) -> int:
+        return sum(e.type == type_ for e in self.events)
+
+    def roi(self) -> dict[str, float]:
+        conversations = self.count("conversation_start")
+        cost = COST_PER_CONVERSATION * conversations
+        leads = self.count("lead_submitted")
+        value = leads * LEAD_VALUE + sum(
+            e.properties["value"] for e in self.events if e.type == "conversion"
+        )
+        return {"cost": cost, "cost_per_lead": cost / leads, "roi": (value - cost) / cost}
+
+    def errors(self) -> Counter[str]:
+        return Counter(e.properties["kind"] for e in self.events if e.type == "error")
+
+    def handover_reasons(self) -> Counter[str]:
+        return Counter(
+            issue
+            for e in self.events
+            if e.type == "handover_requested"
+            for issue in e.properties["issues"]
+        )
+
+    def fallback_questions(self) -> int:
+        """Fallback replies after the tractor question, however it was written."""
+        return sum(e.type == "bot_response" and e.properties["fallback"] for e in self.events)
 
     def flagged(self) -> list[str]:
         """Visitors with 3 or more product interest events, or 2 or more for one product. (No visitor

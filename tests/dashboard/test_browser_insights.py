@@ -1,14 +1,30 @@
-"""In Chromium: the growth tab shows the figures folded from a known scenario."""
+"""In Chromium: the growth and operations tabs show the figures folded from a known scenario."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from tests.dashboard.insights import Expected, build
-from tests.dashboard.site import Dashboard, post
+from chatlytics.store.database import Database
+from tests.dashboard.insights import ROI_SETTINGS, TRACTORS, Expected, build
+from tests.dashboard.site import Dashboard, post, running
+from tests.helpers import event
 
 FUNNEL = "/analytics/funnel"
 RETENTION = "/analytics/retention"
+SATISFACTION = "/analytics/satisfaction"
+ROI = "/analytics/roi"
+CAPACITY = "/analytics/capacity"
+PERFORMANCE = "/analytics/performance"
+
+
+@pytest.fixture
+def collector(db: Database, sqlite_only: None) -> Iterator[str]:
+    """The collector with the scenario's ROI settings (a cost per conversation, a lead value)."""
+    with running(db, **ROI_SETTINGS) as url:
+        yield url
 
 
 @pytest.fixture
@@ -71,6 +87,52 @@ def test_the_growth_tab_shows_the_scenarios_figures(
     assert why == ["much product interest", "same product again"]
 
 
+def test_the_operations_tab_shows_the_scenarios_figures(
+    dashboard: Dashboard, expected: Expected
+) -> None:
+    page = dashboard.page
+    open_tab(dashboard, expected.scenario.query, "operations")
+    shown = dashboard.figures("#view")
+
+    assert shown[(SATISFACTION, "csat")] == pytest.approx(expected.csat()) == 0.6
+    assert shown_text(dashboard, SATISFACTION, "csat") == "60%"
+    assert shown[(SATISFACTION, "by_outcome.0.csat")] == expected.csat("completed")
+    assert shown[(SATISFACTION, "by_outcome.1.csat")] == expected.csat("handover")
+
+    roi = expected.roi()
+    for field, value in roi.items():
+        assert shown[(ROI, field)] == pytest.approx(value), field
+    assert shown_text(dashboard, ROI, "cost") == "€20.00"
+    assert shown_text(dashboard, ROI, "cost_per_lead") == "€5.00"
+    assert shown_text(dashboard, ROI, "roi") == "1450%"
+    assert page.locator("#panel-roi .roi-notice").count() == 0  # cost and lead value are set
+
+    peak, at = expected.peak()
+    assert shown[(CAPACITY, "peak_concurrent_sessions")] == peak == 3
+    assert datetime.fromisoformat(shown[(CAPACITY, "peak_at")]) == at
+    assert shown[(CAPACITY, "heatmap.sessions.0.9")] == expected.monday_nine() == 3
+    assert shown[(CAPACITY, "growth.slope_per_week")] == pytest.approx(expected.weekly_slope())
+    assert page.locator("#chart-capacity-trend canvas").is_visible()
+
+    errors = expected.errors()
+    kinds = page.locator("#panel-errors tbody tr th").all_inner_texts()
+    assert kinds == [kind for kind, _ in errors.most_common()]
+    assert shown[(PERFORMANCE, "errors.by_kind.0.count")] == errors["timeout"]
+    assert shown[(PERFORMANCE, "errors.total_errors")] == sum(errors.values())
+    assert page.locator("#chart-response-times canvas").is_visible()
+    left = expected.abandonment()
+    assert left["1-3s"] == (1, 2)
+    label = page.locator("#chart-abandonment canvas").get_attribute("aria-label") or ""
+    assert "1 to 3 s: 1 of 2 replies" in label
+    assert f"under 1 s: {left['<1s'][0]} of {left['<1s'][1]} replies" in label
+
+    reasons = ", ".join(f"{issue} {n}" for issue, n in expected.handover_reasons().most_common())
+    label = page.locator("#chart-handover-reasons canvas").get_attribute("aria-label") or ""
+    assert label.endswith(reasons)
+    question = page.locator("#table-fallback-questions tbody tr").first.locator("td")
+    assert question.all_inner_texts() == [TRACTORS, str(expected.fallback_questions())]
+
+
 def test_tabs_are_links_that_keep_the_range(dashboard: Dashboard, expected: Expected) -> None:
     page = dashboard.page
     open_tab(dashboard, expected.scenario.query, "overview")
@@ -101,8 +163,31 @@ def test_tabs_are_links_that_keep_the_range(dashboard: Dashboard, expected: Expe
     assert expected.scenario.query in page.url
 
 
-def test_the_growth_tab_fits_a_phone(dashboard: Dashboard, expected: Expected) -> None:
+def test_the_operations_tab_follows_new_events(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    open_tab(dashboard, "range=today&interval=hour", "operations")
+    page.wait_for_selector("#live[data-state='live']")
+    page.evaluate("window.notReloaded = true")
+    assert page.locator("#panel-satisfaction").get_by_text("No feedback in this range").is_visible()
+
+    at = datetime.now(UTC) - timedelta(seconds=2)
+    post(dashboard.url, [event("feedback", at=at, rating=5), event("feedback", at=at, rating=2)])
+    page.wait_for_function(
+        """() => document.querySelector('[data-endpoint="/analytics/satisfaction"]'
+                 + '[data-figure="csat"]')?.dataset.value === '0.5'""",
+        timeout=2000,
+    )
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_the_tabs_fit_a_phone(dashboard: Dashboard, expected: Expected) -> None:
     page = dashboard.page
     page.set_viewport_size({"width": 375, "height": 800})
-    open_tab(dashboard, expected.scenario.query, "growth")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    for tab in ("growth", "operations"):
+        if tab == "growth":
+            open_tab(dashboard, expected.scenario.query, tab)
+        else:
+            loads = dashboard.loads()
+            page.get_by_role("link", name="Operations", exact=True).click()
+            dashboard.wait_for_load(loads)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, tab

@@ -163,7 +163,7 @@ def test_csv_export_holds_the_rows_shown(dashboard: Dashboard, tmp_path: Path) -
 
 
 def test_the_insight_tabs_say_what_is_missing(dashboard: Dashboard) -> None:
-    """No events: each panel says so rather than showing zeros as figures."""
+    """No events and no ROI settings: each panel says so rather than showing zeros as figures."""
     page = dashboard.page
     dashboard.open("range=7d&interval=day&tab=growth")
     dashboard.sign_in()
@@ -171,3 +171,15 @@ def test_the_insight_tabs_say_what_is_missing(dashboard: Dashboard) -> None:
     assert page.locator("#panel-funnel").get_by_text("No page views in this range").is_visible()
     assert page.locator("#panel-retention").get_by_text("No new visitors").is_visible()
     assert page.locator("#table-opportunities").get_by_text("Nobody to follow up").is_visible()
+
+    loads = dashboard.loads()
+    page.get_by_role("link", name="Operations", exact=True).click()
+    dashboard.wait_for_load(loads)
+    roi = page.locator("#panel-roi")
+    assert roi.get_by_text("No cost is configured").is_visible()
+    assert roi.get_by_text("No value is configured").is_visible()
+    assert roi.locator('[data-figure="cost"]').inner_text() == "not configured"
+    assert roi.locator('[data-figure="cost_per_lead"]').inner_text() == "—"
+    assert page.locator("#panel-satisfaction").get_by_text("No feedback").is_visible()
+    assert page.get_by_text("A trend needs two complete weeks").is_visible()
+    assert page.locator("#panel-peak [data-figure='peak_concurrent_sessions']").inner_text() == "0"
