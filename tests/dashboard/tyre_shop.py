@@ -1,8 +1,11 @@
-"""A plausible day of a tyre shop's chatbot, for the dashboard's screenshot (and a look by hand).
+"""Five plausible weeks of a tyre shop's chatbot, for the dashboard's screenshot (and a look by hand).
 
-`tyre_shop_events(now)` gives the wire events of: yesterday (a whole UTC day of traffic, busiest in the
-morning and the evening), a quieter day before it (so the cards have something to compare with), a few
-sessions earlier today, and a handful still going on now. Seeded: the same `now` gives the same events.
+`tyre_shop_events(now)` gives the wire events of: five weeks of whole UTC days up to yesterday, traffic
+growing from week to week, quieter at weekends, busiest in the morning and the evening, with visitors
+coming back; a few sessions earlier today; and a handful still going on now. Visitors look at tyres
+(products with ids and categories), ask, leave leads, book and pay for fittings (conversions worth
+their price in GBP), rate the bot, and sometimes meet an error. Seeded: the same `now` gives the same
+events.
 """
 
 from __future__ import annotations
@@ -78,7 +81,26 @@ HANDOVERS = (
     (["returns"], "email"),
     (["payment"], "phone"),
 )
-PRODUCTS = ("Michelin CrossClimate 2", "Continental WinterContact TS 870", "Pirelli Cinturato")
+# (name, id, category); the first are asked about most.
+PRODUCTS = (
+    ("Michelin CrossClimate 2", "mi-cc2", "all-season"),
+    ("Continental WinterContact TS 870", "co-ts870", "winter"),
+    ("Bridgestone Blizzak LM005", "bs-lm005", "winter"),
+    ("Pirelli Cinturato P7", "pi-p7", "summer"),
+    ("Goodyear Vector 4Seasons Gen-3", "gy-v4s3", "all-season"),
+    ("Michelin Pilot Sport 5", "mi-ps5", "summer"),
+)
+PRODUCT_WEIGHTS = (9, 7, 5, 4, 3, 2)
+ERRORS = (
+    ("inventory_api", "stock lookup timed out"),
+    ("inventory_api", "stock lookup timed out"),
+    ("model_timeout", "the model did not answer within 10 s"),
+    ("booking_api", "no free fitting slot could be read"),
+)
+RATINGS = (5, 5, 5, 4, 4, 4, 3, 2, -1)
+WEEKS = 5
+# Relative traffic per weekday, Monday first.
+WEEKDAY = (1.0, 0.95, 0.95, 1.0, 1.1, 0.8, 0.55)
 
 
 @dataclass
@@ -127,17 +149,25 @@ class _Day:
         s.add(
             rng.uniform(1, 4), "page_view", "widget", page_url=page, properties={"title": "TyreHub"}
         )
-        if rng.random() < 0.3:
-            s.add(
-                rng.uniform(5, 40),
-                "product_interest",
-                "widget",
-                page_url=page,
-                properties={"product_name": rng.choice(PRODUCTS)},
-            )
-        s.add(rng.uniform(3, 60), "widget_open", "widget", page_url=page)
+        if rng.random() < 0.35:
+            name, product_id, category = rng.choices(PRODUCTS, PRODUCT_WEIGHTS)[0]
+            for _ in range(rng.choice((1, 1, 1, 1, 1, 2, 2, 3))):
+                s.add(
+                    rng.uniform(5, 40),
+                    "product_interest",
+                    "widget",
+                    page_url=page,
+                    properties={
+                        "product_name": name,
+                        "product_id": product_id,
+                        "category": category,
+                    },
+                )
+        opened = still_going or rng.random() < 0.8  # the others only look at the page
+        if opened:
+            s.add(rng.uniform(3, 60), "widget_open", "widget", page_url=page)
         handed_over = False
-        if rng.random() < 0.78:
+        if opened and rng.random() < 0.78:
             cid = f"c-{s.session[2:]}"
             s.add(rng.uniform(2, 8), "conversation_start", "backend", conversation_id=cid)
             for turn in rng.sample(TURNS, rng.choice((1, 1, 2, 2, 3, 4))):
@@ -163,12 +193,13 @@ class _Day:
                     },
                 )
                 if rng.random() < 0.03:
+                    kind, message = rng.choice(ERRORS)
                     s.add(
                         0.5,
                         "error",
                         "backend",
                         conversation_id=cid,
-                        properties={"kind": "inventory_api", "message": "stock lookup timed out"},
+                        properties={"kind": kind, "message": message},
                     )
             if rng.random() < 0.25:
                 s.add(
@@ -183,6 +214,18 @@ class _Day:
                         "email": "customer@example.com",
                     },
                 )
+                if rng.random() < 0.35:
+                    s.add(
+                        rng.uniform(60, 600),
+                        "conversion",
+                        "widget",
+                        page_url=SHOP + "/fitting/book",
+                        properties={
+                            "goal": "fitting_paid",
+                            "value": float(rng.choice((236, 318, 392, 460))),
+                            "currency": "GBP",
+                        },
+                    )
             if rng.random() < 0.12:
                 issues, option = rng.choice(HANDOVERS)
                 handed_over = True
@@ -197,6 +240,14 @@ class _Day:
                         "last_message": question,
                     },
                 )
+            if rng.random() < 0.3:
+                s.add(
+                    rng.uniform(3, 20),
+                    "feedback",
+                    "widget",
+                    conversation_id=cid,
+                    properties={"rating": rng.choice(RATINGS)},
+                )
             if not still_going:
                 status = "handover" if handed_over else "completed"
                 s.add(
@@ -208,13 +259,14 @@ class _Day:
                 )
         if still_going:
             return _ending_before(s.events, self.now - timedelta(seconds=20))
-        s.add(
-            rng.uniform(5, 90),
-            "widget_close",
-            "widget",
-            page_url=page,
-            properties={"time_spent_seconds": round(s.t, 1)},
-        )
+        if opened:
+            s.add(
+                rng.uniform(5, 90),
+                "widget_close",
+                "widget",
+                page_url=page,
+                properties={"time_spent_seconds": round(s.t, 1)},
+            )
         if rng.random() < 0.8:  # the others time out
             s.add(rng.uniform(5, 240), "session_end", "backend", properties={"status": "completed"})
         return s.events
@@ -248,8 +300,13 @@ def tyre_shop_events(now: datetime | None = None, seed: int = 2026) -> list[dict
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     day = _Day(random.Random(seed), now)
     quiet_until = now - timedelta(minutes=50)  # earlier today: well ended or timed out
-    events = day.spread(today - timedelta(days=2), 34, today)
-    events += day.spread(today - timedelta(days=1), 46, today)
+    events: list[dict[str, Any]] = []
+    days = WEEKS * 7
+    for back in range(days, 0, -1):
+        start = today - timedelta(days=back)
+        grown = 16 + 26 * (days - back) / days  # sessions on an average weekday, growing
+        sessions = round(grown * WEEKDAY[start.weekday()] * day.rng.uniform(0.85, 1.15))
+        events += day.spread(start, sessions, today)
     events += day.spread(today, 6, quiet_until)
     for minutes in (9, 6, 4, 2):
         events += day.session(now - timedelta(minutes=minutes), still_going=True)
