@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from chatlytics.events import Rejection, ValidEvent
 from chatlytics.store.anonymous import Key, add_counts
+from chatlytics.store.bulk import insert_rows
 from chatlytics.store.projections import project
 from chatlytics.store.projections.rows import chunks
 from chatlytics.store.schema import events, failed_events
@@ -132,9 +133,9 @@ def store_batch(
             fresh.append(e)
             accepted.add(position)
     if fresh:
-        conn.execute(sa.insert(events), [event_row(e) for e in fresh])
+        insert_rows(conn, events, [event_row(e) for e in fresh])
     if rejected:
-        conn.execute(sa.insert(failed_events), [failed_row(r, at) for r, at in rejected])
+        insert_rows(conn, failed_events, [failed_row(r, at) for r, at in rejected])
     add_counts(conn, anonymous or {})
     project(conn, fresh, now=now, timeout_s=timeout_s)
     if projection is not None and fresh:

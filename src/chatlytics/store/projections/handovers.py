@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from chatlytics.events import ValidEvent
+from chatlytics.store.bulk import update_rows
 from chatlytics.store.projections.rows import chunks
 from chatlytics.store.schema import conversations, human_handover
 
@@ -63,15 +64,11 @@ def assign_handovers(conn: Connection, events: list[ValidEvent]) -> None:
             if target is not None:
                 assigned_now.add(target)
             if target != current:
-                handover_moves.append({"_id": event_id, "conversation_id": target})
-    if handover_moves:
-        statement = sa.update(human_handover).where(hh.event_id == sa.bindparam("_id"))
-        conn.execute(statement, handover_moves)
+                handover_moves.append({"event_id": event_id, "conversation_id": target})
+    update_rows(conn, human_handover, "event_id", handover_moves)
     flips = [
-        {"_id": cid, "handover_assigned": cid in assigned_now}
+        {"conversation_id": cid, "handover_assigned": cid in assigned_now}
         for cid, before in assigned_before.items()
         if before != (cid in assigned_now)
     ]
-    if flips:
-        statement = sa.update(conversations).where(cv.conversation_id == sa.bindparam("_id"))
-        conn.execute(statement, flips)
+    update_rows(conn, conversations, "conversation_id", flips)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from chatlytics.events import MESSAGE_TYPES, ValidEvent
@@ -16,6 +15,7 @@ from chatlytics.events.catalogue import (
     Message,
     WidgetClose,
 )
+from chatlytics.store.bulk import insert_rows
 from chatlytics.store.projections.rows import Row
 from chatlytics.store.schema import chatbot_close_events, human_handover, lead_analytics, messages
 
@@ -108,4 +108,4 @@ def insert_records(conn: Connection, events: list[ValidEvent]) -> None:
             batches.setdefault(entry[0].name, []).append(entry[1](e))
     tables = {table.name: table for table, _ in RECORDS.values()}
     for name, rows in batches.items():
-        conn.execute(sa.insert(tables[name]), rows)
+        insert_rows(conn, tables[name], rows)

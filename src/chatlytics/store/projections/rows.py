@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from chatlytics.store.bulk import insert_rows, update_rows
+
 CHUNK = 500
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -38,12 +40,5 @@ def load(
 
 def save(conn: Connection, table: sa.Table, key: str, new: list[Row], changed: list[Row]) -> None:
     """Insert `new` rows and update `changed` ones (whole rows, matched on `key`)."""
-    if new:
-        conn.execute(sa.insert(table), new)
-    if changed:
-        # The SET clause comes from the parameter names; `_key` is only the WHERE's.
-        statement = sa.update(table).where(table.c[key] == sa.bindparam("_key"))
-        params = [
-            {**{c: v for c, v in row.items() if c != key}, "_key": row[key]} for row in changed
-        ]
-        conn.execute(statement, params)
+    insert_rows(conn, table, new)
+    update_rows(conn, table, key, changed)
