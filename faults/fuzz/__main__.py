@@ -4,7 +4,9 @@ strings, at the edges of the contract and of every parameter, and by schemathesi
 then Hypothesis on the validator in process.
 
 Prints cases, 5xx and 4xx without a reason per part, every distinct problem with its smallest
-reproduction, and one summary line; exits 1 on any problem or if fewer than 10,000 cases ran.
+reproduction, a line per database (cases run, 5xx seen, seconds) and one summary line; exits 1 on
+any problem, if fewer than 10,000 cases ran, or (with CHATLYTICS_REQUIRE_BACKENDS=1) if a database
+was not reachable.
 FUZZ_SEED replays a run; FUZZ_SCALE multiplies the number of generated cases.
 """
 
@@ -35,6 +37,7 @@ from faults.fuzz.tally import Tally
 from faults.fuzz.validator import fuzz_validator
 
 REQUIRED = os.environ.get("CHATLYTICS_REQUIRE_BACKENDS") == "1"
+KINDS = ("sqlite", "postgresql", "mariadb")
 FUZZ_DATABASE = "chatlytics_fuzz"
 MIN_CASES = 10_000
 BODY_EXAMPLES = 2_000
@@ -112,6 +115,12 @@ def _table(tallies: list[Tally]) -> Table:
     return table
 
 
+def _where(tally: Tally) -> str:
+    """The database a part ran on, or "in process" for the validator."""
+    kind = tally.part.partition(": ")[0]
+    return kind if kind in KINDS else "in process"
+
+
 def main() -> int:
     console = Console(width=None if sys.stdout.isatty() else 160)
     started = time.monotonic()
@@ -119,8 +128,10 @@ def main() -> int:
     console.print(f"fuzz seed {random_seed} (FUZZ_SEED={random_seed} replays this run)")
     notes: list[str] = []
     tallies: list[Tally] = []
+    seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="chatlytics-fuzz-") as tmp:
-        for kind in ("sqlite", "postgresql", "mariadb"):
+        for kind in KINDS:
+            began = time.monotonic()
             try:
                 tallies += _backend(kind, Path(tmp), random_seed, console, notes)
             except Exception as exc:  # one database's crash must not hide the others' figures
@@ -128,10 +139,13 @@ def main() -> int:
                 crashed = Tally(f"{kind}: the fuzzing itself")
                 crashed.fail(f"crashed: {exc!r}"[:200], "see the traceback above")
                 tallies.append(crashed)
+            seconds[kind] = time.monotonic() - began
         console.print("validate_event in process ...")
+        began = time.monotonic()
         tallies.append(
             fuzz_validator(examples=_scaled(VALIDATOR_EXAMPLES), random_seed=random_seed)
         )
+        seconds["in process"] = time.monotonic() - began
     console.print(_table(tallies))
     for tally in tallies:
         for signature, problem in tally.problems.items():
@@ -142,6 +156,14 @@ def main() -> int:
             console.print(f"    {problem.repro}", highlight=False, markup=False, soft_wrap=True)
     for note in notes:
         console.print(f"[yellow]{note}[/]")
+    for where, took in seconds.items():
+        mine = [t for t in tallies if _where(t) == where]
+        print(
+            f"fuzz {where}: {sum(t.cases for t in mine):,} cases run, "
+            f"{sum(t.server_errors for t in mine):,} 5xx seen, "
+            f"{sum(t.failures for t in mine):,} failures, {took:.0f} s",
+            flush=True,
+        )
     cases = sum(t.cases for t in tallies)
     failures = sum(t.failures for t in tallies)
     short = cases < MIN_CASES

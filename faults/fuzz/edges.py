@@ -2,7 +2,8 @@
 limits the contract states (or, where it states none, at the limits of 32- and 64-bit columns), and
 every parameter of the OpenAPI schema at the edges of its type.
 
-A valid event must be accepted (a 200 that stores it); a parameter must never cause a 5xx.
+A valid event must be accepted (a 200 that stores it); one just past a limit storage sets (NUL in a
+text, a token count past 32 bits) must be refused with a reason; a parameter must never cause a 5xx.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from bench.load import BROWSER
 from bench.server import WRITE_KEY
 
 from faults.fuzz.api import role_key
+from faults.fuzz.shapes import TOKENS_MAX
 from faults.fuzz.tally import Tally, reason_of, request, shorten
 
 # "integer ≥ 0" and "number ≥ 0" have no upper bound in the contract; these are where storage ends.
 INTEGERS = [0, 2**31 - 1, 2**31, 2**32, 2**53, 2**63 - 1, 2**63, 2**64 - 1]
+TOKENS = [v for v in INTEGERS if v <= TOKENS_MAX]
+PAST_TOKENS = [v for v in INTEGERS if v > TOKENS_MAX]
 NUMBERS: list[float] = [0, 5e-324, 1e308, 2**64 - 1, 1.7976931348623157e308]
 WIDE = "🙂"  # four bytes in UTF-8: a 255-character name is 1,020 bytes
 QUERY_EDGES = ["0", "-1", "1", str(2**31), str(2**63 - 1), str(2**63), str(2**64), "1" + "0" * 30]
@@ -46,9 +50,10 @@ def _event(kind: str, properties: dict[str, Any], **fields: Any) -> dict[str, An
 def valid_edges() -> Iterator[tuple[str, dict[str, Any]]]:
     """(what, event): each one valid by the contract, each at a limit."""
     reply = {"content": "ok", "latency_ms": 1}
-    for value in INTEGERS:
+    for value in TOKENS:
         yield f"tokens_in {value}", _event("bot_response", reply | {"tokens_in": value})
         yield f"tokens_out {value}", _event("bot_response", reply | {"tokens_out": value})
+    for value in INTEGERS:
         yield f"active_connections {value}", _event("performance", {"active_connections": value})
     for number in NUMBERS:
         yield f"latency_ms {number}", _event("bot_response", reply | {"latency_ms": number})
@@ -81,8 +86,21 @@ def valid_edges() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "longest page_url", _event("page_view", {}, page_url="h" * 8192)
 
 
-def _send_valid(http: httpx.Client, tally: Tally) -> None:
-    for what, event in valid_edges():
+def refused_edges() -> Iterator[tuple[str, dict[str, Any]]]:
+    """(what, event): each one just past a limit that storage sets."""
+    reply = {"content": "ok", "latency_ms": 1}
+    for value in PAST_TOKENS:
+        yield f"tokens_in {value}", _event("bot_response", reply | {"tokens_in": value})
+        yield f"tokens_out {value}", _event("bot_response", reply | {"tokens_out": value})
+    yield "NUL in content", _event("user_message", {"content": "a\x00b"})
+    yield "NUL in a property name", _event("page_view", {"a\x00b": 1})
+    yield "NUL in user_id", _event("page_view", {}, user_id="\x00")
+    yield "NUL in page_url", _event("page_view", {}, page_url="https://shop.example/\x00")
+
+
+def _send_edges(http: httpx.Client, tally: Tally, *, valid: bool) -> None:
+    side = "valid at the edge" if valid else "just past the edge"
+    for what, event in valid_edges() if valid else refused_edges():
         repro = shorten(f"[{what}] POST /v1/events {{'events': [{event!r}]}}")
         sent_at = rfc3339(datetime.now(UTC))
         try:
@@ -90,15 +108,18 @@ def _send_valid(http: httpx.Client, tally: Tally) -> None:
                 http, "POST", "/v1/events", json={"events": [event], "sent_at": sent_at}
             )
         except httpx.HTTPError as exc:
-            tally.fail(f"valid at the edge: {what}: no answer ({type(exc).__name__})", repro)
+            tally.fail(f"{side}: {what}: no answer ({type(exc).__name__})", repro)
             continue
-        where = f"valid at the edge: {what.split()[0]}"
+        where = f"{side}: {what.split()[0]}"
         if not tally.answer(where, response.status_code, response.content, repro):
             continue
         answer = response.json() if response.status_code == 200 else {}
-        if answer.get("accepted") != 1:
-            why = answer.get("rejected") or reason_of(response.content)
+        rejected = answer.get("rejected") or []
+        if valid and answer.get("accepted") != 1:
+            why = rejected or reason_of(response.content)
             tally.fail(f"valid at the edge refused: {what}: {str(why)[:80]}", repro)
+        elif not valid and not (len(rejected) == 1 and str(rejected[0].get("error")).strip()):
+            tally.fail(f"just past the edge, not refused with a reason: {what}", repro)
 
 
 def _parameters(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -141,6 +162,7 @@ def fuzz_edges(base_url: str) -> Tally:
     tally = Tally("edges of the contract and parameters")
     headers = {"Authorization": f"Bearer {WRITE_KEY}", "User-Agent": BROWSER}
     with httpx.Client(base_url=base_url, headers=headers, timeout=30) as http:
-        _send_valid(http, tally)
+        _send_edges(http, tally, valid=True)
+        _send_edges(http, tally, valid=False)
         _send_parameters(http, tally)
     return tally

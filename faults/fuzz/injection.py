@@ -4,7 +4,8 @@ stored as sent and come back as the same text from the analytics API, and every 
 One request per string: a user, session and conversation carrying every catalogue type (and a custom
 one) with the string in each of its text fields and page_url; a second set whose ids are made of the
 string; and one event refused for an unknown field named by it. Each string has its own ten minutes, ten
-days back, so that the API's windows and recent lists show only its events.
+days back, so that the API's windows and recent lists show only its events. A string holding NUL, which
+no text may hold, must instead see every event refused with a reason, and its ids looked up as 404s.
 """
 
 from __future__ import annotations
@@ -278,12 +279,20 @@ def _check_absent(read: Reader, s: Scenario) -> None:
 
 
 def _send(http: httpx.Client, tally: Tally, s: Scenario) -> bool:
+    """True when every event but the one refused on purpose was stored."""
     headers = {"Authorization": f"Bearer {WRITE_KEY}", "User-Agent": BROWSER}
     response = request(http, "POST", "/v1/events", json={"events": s.events}, headers=headers)
     repro = shorten(f"payload {s.payload!r}: POST /v1/events with {len(s.events)} events", 300)
     if not tally.answer("POST /v1/events", response.status_code, response.content, repro):
         return False
     answer = response.json()
+    if "\x00" in s.payload:
+        reasons = [str(r["error"]).strip() for r in answer["rejected"]]
+        if answer["accepted"] or len(reasons) != len(s.events) or not all(reasons):
+            tally.fail(
+                "POST /v1/events: text with NUL not refused, each event with a reason", repro
+            )
+        return False
     rejected = [r["event_id"] for r in answer["rejected"]]
     if answer["accepted"] != len(s.events) - 1 or rejected != [s.refused_id]:
         reasons = [r["error"][:80] for r in answer["rejected"]]

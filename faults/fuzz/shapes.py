@@ -2,7 +2,9 @@
 
 `valid_event()` follows the contract's own words (ids of 1 to 128/255 characters without surrounding
 white space, RFC 3339 times, each type's properties with their types and ranges), not the code, so a
-valid event that the collector refuses or cannot store is a finding.
+valid event that the collector refuses or cannot store is a finding. Two limits come from storage:
+no text holds NUL (PostgreSQL text cannot), and token counts fit 32 bits; `broken_event()` crosses
+both, and the collector must refuse them with a reason.
 """
 
 from __future__ import annotations
@@ -18,13 +20,18 @@ Event = dict[str, Any]
 EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
 DEEPEST = 1_100  # past every JSON library's nesting limit
 
-# Any text the contract allows: every code point but surrogates (which JSON in UTF-8 cannot carry).
-text = st.text(max_size=40)
-name = st.text(min_size=1, max_size=40)
-identifier = st.text(min_size=1, max_size=40).filter(lambda s: s == s.strip())
+# Any text the contract allows: every code point but surrogates (which JSON in UTF-8 cannot carry)
+# and NUL.
+letters = st.characters(codec="utf-8", exclude_characters="\x00")
+text = st.text(letters, max_size=40)
+name = st.text(letters, min_size=1, max_size=40)
+identifier = st.text(letters, min_size=1, max_size=40).filter(lambda s: s == s.strip())
+with_nul = st.builds(lambda a, b: f"{a}\x00{b}", st.text(max_size=20), st.text(max_size=20))
 number = st.integers(0, 2**53) | st.floats(0, 1e300, allow_nan=False, allow_infinity=False)
 # "integer ≥ 0": the contract sets no upper bound; the edges of 32- and 64-bit columns on purpose.
 integer = st.integers(0, 2**63 - 1) | st.sampled_from([2**31 - 1, 2**31, 2**32, 2**53, 2**63 - 1])
+TOKENS_MAX = 2**31 - 1  # tokens_in and tokens_out: "integer from 0 to 2,147,483,647"
+tokens = st.integers(0, TOKENS_MAX) | st.sampled_from([0, TOKENS_MAX])
 scalars = (
     st.none()
     | st.booleans()
@@ -51,6 +58,7 @@ deep_values = st.builds(nested, st.integers(1, DEEPEST), st.sampled_from(["list"
 any_value = (
     json_values
     | deep_values
+    | with_nul
     | st.sampled_from([2**31, 2**63, 2**64 - 1, 2**64, 10**30, -(2**63) - 1])
 )
 
@@ -130,7 +138,7 @@ PROPERTIES: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "value": optional(
             st.integers(-(2**53), 2**53) | st.floats(allow_nan=False, allow_infinity=False)
         ),
-        "currency": optional(st.text(min_size=3, max_size=3)),
+        "currency": optional(st.text(letters, min_size=3, max_size=3)),
     },
     "feedback": {"rating": st.sampled_from([-1, 1, 2, 3, 4, 5]), "comment": optional(text)},
     "session_start": {
@@ -148,8 +156,8 @@ PROPERTIES: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "message_id": optional(name),
         "fallback": optional(st.booleans()),
         "model": optional(name),
-        "tokens_in": optional(integer),
-        "tokens_out": optional(integer),
+        "tokens_in": optional(tokens),
+        "tokens_out": optional(tokens),
         "cost": optional(number),
     },
     "error": {"kind": name, "message": text},
@@ -167,7 +175,7 @@ if set(PROPERTIES) != set(CATALOGUE):  # a new catalogue type must be fuzzed too
 
 custom_types = st.from_regex(r"\A[a-z][a-z0-9_.]{0,63}\Z").filter(lambda t: t not in CATALOGUE)
 extra_properties = st.dictionaries(
-    st.text(max_size=12).filter(
+    st.text(letters, max_size=12).filter(
         lambda k: k not in {p for props in PROPERTIES.values() for p in props}
     ),
     json_values,
@@ -197,7 +205,7 @@ def valid_event(draw: st.DrawFn) -> Event:
         event["conversation_id"] = draw(identifier)
     for key, value in (
         ("source", st.sampled_from(["widget", "backend", None])),
-        ("page_url", st.none() | st.text(max_size=60)),
+        ("page_url", st.none() | st.text(letters, max_size=60)),
         ("consent", st.sampled_from([True, None])),
     ):
         if draw(st.booleans()):
@@ -208,10 +216,12 @@ def valid_event(draw: st.DrawFn) -> Event:
 @st.composite
 def broken_event(draw: st.DrawFn) -> Any:
     """A valid event with one to three things wrong: a field or property of the wrong type or out of
-    range, a field missing, an unknown field, or something that is not an event at all."""
+    range (NUL in a text, a token count past 32 bits), a field missing, an unknown field, or something
+    that is not an event at all."""
     event: Any = draw(valid_event())
+    kinds = ["field", "property", "drop", "unknown", "replace", "location", "nul", "tokens"]
     for _ in range(draw(st.integers(1, 3))):
-        how = draw(st.sampled_from(["field", "property", "drop", "unknown", "replace", "location"]))
+        how = draw(st.sampled_from(kinds))
         if how == "field":
             key = draw(st.sampled_from(sorted(set(event) | {"event_id", "type", "timestamp"})))
             event[key] = draw(any_value)
@@ -230,6 +240,17 @@ def broken_event(draw: st.DrawFn) -> Any:
             event.setdefault("properties", {})["location"] = draw(
                 st.dictionaries(st.sampled_from(["city", "latitude", "longitude"]), any_value)
             )
+        elif how == "nul" and isinstance(event.get("properties"), dict):
+            texts = sorted(k for k, v in event["properties"].items() if isinstance(v, str))
+            key = draw(st.sampled_from(texts) if texts else with_nul)
+            event["properties"][key] = draw(with_nul)
+        elif (
+            how == "tokens"
+            and event.get("type") == "bot_response"
+            and isinstance(event.get("properties"), dict)
+        ):
+            key = draw(st.sampled_from(["tokens_in", "tokens_out"]))
+            event["properties"][key] = draw(st.integers(TOKENS_MAX + 1, 2**64))
         elif how == "replace":
             event = draw(any_value)
             break

@@ -30,8 +30,9 @@ any_time = st.none() | st.datetimes(timezones=st.just(UTC))
 
 
 def _peek(raw: Any, key: str) -> str | None:
+    """How a rejection names the event: its id cut to 255, a NUL written as \\u0000 (it is stored)."""
     value = raw.get(key) if isinstance(raw, dict) else None
-    return value[:255] if isinstance(value, str) else None
+    return value[:255].replace("\x00", "\\u0000") if isinstance(value, str) else None
 
 
 def _check(tally: Tally, raw: Any, valid: bool, index: int, result: object, repro: str) -> None:
