@@ -68,7 +68,8 @@ bench: $(VENV)/.installed-dev
 faults: $(VENV)/.installed-dev assets
 	$(BIN)/python -m faults
 
-## fuzz: schemathesis on every route, hypothesis on the validator and bodies, injection strings (~6 min)
+## fuzz: schemathesis on every route, hypothesis on the validator and bodies, injection strings, on
+## SQLite, PostgreSQL and MariaDB (~8 min)
 fuzz: $(VENV)/.installed-dev
 	$(BIN)/python -m faults.fuzz
 
