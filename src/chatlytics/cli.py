@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Annotated
 
@@ -71,9 +72,14 @@ def serve(
         f"(database {settings.sqlalchemy_url().render_as_string()})"
     )
     _print_new_keys(settings, created)
+    application = create_app(settings, db=db)
+    # What is built by now lives as long as the process. Frozen, it is no longer walked by each full
+    # garbage collection, which took about a tenth of the server's CPU per ingested event.
+    gc.collect()
+    gc.freeze()
     # An open dashboard stream would otherwise hold Ctrl+C at "Waiting for connections to close".
     uvicorn.run(
-        create_app(settings, db=db),
+        application,
         host=host,
         port=port,
         log_level="info",
