@@ -24,6 +24,7 @@ MAX_EVENT_BYTES = 32 * 1024
 MAX_REASON = 4000
 # Every database we support can store these; MariaDB's DATETIME starts at year 1000.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+EARLIEST_UTC = EARLIEST.replace(tzinfo=None)
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 
 
@@ -38,19 +39,28 @@ RFC3339 = re.compile(
 
 def parse_rfc3339(value: object) -> datetime:
     """An RFC 3339 date-time with an offset, as aware UTC (no epoch numbers, no other ISO forms)."""
-    if not isinstance(value, str) or not RFC3339.match(value):
+    return parse_rfc3339_utc(value).replace(tzinfo=UTC)
+
+
+def parse_rfc3339_utc(value: object) -> datetime:
+    """As `parse_rfc3339`, but naive UTC: the form events are checked and stored in."""
+    match = RFC3339.match(value) if isinstance(value, str) else None
+    if match is None:
         raise ValueError(
             "must be an RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00.120Z"
         )
-    text = value.upper().replace(" ", "T")
-    fraction = re.search(r"\.(\d+)", text) if "." in text else None
-    if fraction and len(fraction.group(1)) > 6:  # Python keeps microseconds; cut, do not round
-        text = text.replace(fraction.group(0), fraction.group(0)[:7], 1)
+    text = match.string.upper().replace(" ", "T")
+    fraction = match.group(1)
+    if fraction is not None and len(fraction) > 7:  # Python keeps microseconds; cut, do not round
+        text = text.replace(fraction, fraction[:7], 1)
     try:
-        parsed = datetime.fromisoformat(text).astimezone(UTC)
+        if text[-1] == "Z":  # already UTC, the usual case: no round trip through a time zone
+            parsed = datetime.fromisoformat(text[:-1])
+        else:
+            parsed = datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None)
     except (ValueError, OverflowError):
         raise ValueError("must be a valid RFC 3339 date-time (check the date and time)") from None
-    if parsed < EARLIEST:
+    if parsed < EARLIEST_UTC:
         raise ValueError("must be in 1970 or later (UTC)")
     return parsed
 
@@ -66,7 +76,8 @@ Identifier = Annotated[str, AfterValidator(_trimmed)]
 
 
 class EventFields(BaseModel):
-    """The fields every event has; `properties` is checked against the catalogue afterwards."""
+    """The fields every event has (`timestamp` as naive UTC); `properties` is checked against the
+    catalogue afterwards."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -84,7 +95,7 @@ class EventFields(BaseModel):
     @field_validator("timestamp", mode="plain")
     @classmethod
     def _rfc3339(cls, value: object) -> datetime:
-        return parse_rfc3339(value)
+        return parse_rfc3339_utc(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,13 +149,10 @@ def describe(error: ValidationError, prefix: str = "") -> str:
 def corrected_time(
     timestamp: datetime, sent_at: datetime | None, received_at: datetime
 ) -> datetime:
-    """Shift by the sender's clock offset (received_at - sent_at), never later than received_at."""
+    """Shift by the sender's clock offset (received_at - sent_at), never later than received_at
+    (all naive UTC, or all aware)."""
     corrected = timestamp + (received_at - sent_at) if sent_at is not None else timestamp
     return min(corrected, received_at)
-
-
-def _naive(value: datetime) -> datetime:
-    return value.replace(tzinfo=None)  # every aware time here is already in UTC
 
 
 @functools.lru_cache(maxsize=64)
@@ -199,11 +207,13 @@ def validate_event(
             return reject(describe(exc, "properties"))
     if fields.type in MESSAGE_TYPES and fields.conversation_id is None:
         return reject(f"conversation_id: required for {fields.type}")
+    sent = _naive_shared(sent_at) if sent_at is not None else None
+    received = _naive_shared(received_at)
     try:
-        occurred: datetime | None = corrected_time(fields.timestamp, sent_at, received_at)
+        occurred: datetime | None = corrected_time(fields.timestamp, sent, received)
     except OverflowError:
         occurred = None
-    if occurred is None or occurred < EARLIEST:
+    if occurred is None or occurred < EARLIEST_UTC:
         return reject("timestamp: corrected for the sender's clock it falls before 1970")
     source = fields.source or channel_of(fields.type)
     device = device_of(props) if client is None or source != "widget" else client
@@ -215,10 +225,10 @@ def validate_event(
         session_id=fields.session_id,
         conversation_id=fields.conversation_id,
         page_url=fields.page_url,
-        occurred_at=_naive(occurred),
-        client_timestamp=_naive(fields.timestamp),
-        sent_at=_naive_shared(sent_at) if sent_at is not None else None,
-        received_at=_naive_shared(received_at),
+        occurred_at=occurred,
+        client_timestamp=fields.timestamp,
+        sent_at=sent,
+        received_at=received,
         properties=fields.properties,
         props=props,
         consent=fields.consent is not False,
