@@ -63,18 +63,22 @@ def ingest_table(results: list[Ingest], *, batch: int, concurrency: int) -> Tabl
     return table
 
 
-def analytics_table(timings: list[Timing], *, events: int, load_s: float) -> Table:
+def analytics_table(
+    timings: list[Timing], *, database: str, events: int, load_s: float, target_ms: float
+) -> Table:
     table = Table(
-        title=f"Analytics: SQLite, {events:,} events (loaded in {load_s:,.0f} s), last 30 days"
+        title=f"Analytics: {database}, {events:,} events (loaded in {load_s:,.0f} s), last 30 days"
     )
-    for heading in ("endpoint", "calls", "median ms", "p95 ms", "error"):
+    for heading in ("endpoint", "calls", "median ms", "p95 ms", f"≤ {target_ms} ms", "error"):
         table.add_column(heading, justify="left" if heading in ("endpoint", "error") else "right")
     for t in timings:
+        median = percentile(t.latencies_ms, 0.5)
         table.add_row(
             t.path,
             str(len(t.latencies_ms)),
-            f"{percentile(t.latencies_ms, 0.5):.1f}",
+            f"{median:.1f}",
             f"{percentile(t.latencies_ms, 0.95):.1f}",
+            "" if t.errors else ("yes" if median <= target_ms else "[red]no[/]"),
             t.errors[0] if t.errors else "",
         )
     return table
