@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from chatlytics.ingest import redact
 from chatlytics.ingest.redact import Redactor
 from chatlytics.store.database import Database
 from chatlytics.store.schema import lead_analytics, messages
@@ -49,3 +51,20 @@ def test_a_message_id_is_stored_as_sent(app_client: TestClient, db: Database) ->
         lead_id = conn.execute(sa.select(lead_analytics.c.lead_id)).scalar_one()
     assert tuple(stored) == (ID, "call [phone]")
     assert lead_id == ID
+
+
+def test_only_texts_without_a_phone_number_are_remembered() -> None:
+    redactor = Redactor("US")
+    clean, dirty = "screen 1920x1080", f"call {PHONE} now"
+    for _ in range(3):
+        assert redactor.text(clean) == clean
+        assert redactor.text(dirty) == "call [phone] now"
+    assert redactor._no_phone == {clean}  # the number is never kept
+
+
+def test_the_texts_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(redact, "KNOWN_CLEAN", 3)
+    redactor = Redactor("US")
+    for n in range(10):
+        redactor.text(f"build 1.2.3.{n:04d}")
+    assert 0 < len(redactor._no_phone) <= 3

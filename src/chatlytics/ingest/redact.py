@@ -18,6 +18,10 @@ CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 DIGIT = re.compile(r"\d")
 # Fewer digits than this and a text holds no card number, nor a phone number worth the matcher's time.
 MIN_DIGITS = 7
+# Texts the phone matcher found nothing in (a screen size, a version): checked once, not per event.
+# Only such texts are remembered, so no personal data is kept; the set is emptied when full.
+KNOWN_CLEAN = 4096
+NOTHING: frozenset[str] = frozenset()
 MESSAGE_ID = frozenset({"message_id"})
 KEPT: dict[str, frozenset[str]] = {
     "lead_submitted": frozenset({"name", "email", "phone", "lead_id"}),
@@ -48,6 +52,7 @@ class Redactor:
 
     def __init__(self, region: str) -> None:
         self.region = region.upper()
+        self._no_phone: set[str] = set()
 
     def text(self, value: str) -> str:
         digits = len(DIGIT.findall(value)) >= MIN_DIGITS
@@ -61,11 +66,17 @@ class Redactor:
         return value
 
     def _phones(self, value: str) -> str:
+        if value in self._no_phone:
+            return value
         found = list(
             phonenumbers.PhoneNumberMatcher(
                 value, self.region, leniency=phonenumbers.Leniency.VALID
             )
         )
+        if not found:
+            if len(self._no_phone) >= KNOWN_CLEAN:
+                self._no_phone.clear()
+            self._no_phone.add(value)
         for match in reversed(found):
             value = value[: match.start] + "[phone]" + value[match.end :]
         return value
@@ -107,6 +118,13 @@ class Redactor:
         props = out.get("properties")
         if isinstance(props, dict):
             kind = out.get("type")
-            keep = KEPT.get(kind, frozenset()) if isinstance(kind, str) else frozenset()
-            out["properties"] = {k: v if k in keep else self.value(v) for k, v in props.items()}
+            keep = KEPT.get(kind, NOTHING) if isinstance(kind, str) else NOTHING
+            redacted = {}
+            for key, item in props.items():
+                if isinstance(item, str) and key not in keep:
+                    item = self.text(item)
+                elif isinstance(item, list | dict) and key not in keep:
+                    item = self.value(item)
+                redacted[key] = item
+            out["properties"] = redacted
         return out
