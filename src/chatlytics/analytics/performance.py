@@ -15,7 +15,7 @@ import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 import sqlalchemy as sa
@@ -34,7 +34,6 @@ from chatlytics.store.dialect import (
     json_text,
     seconds_later,
     time_bucket,
-    unindexed,
 )
 from chatlytics.store.schema import chatbot_close_events, events, messages
 
@@ -125,24 +124,24 @@ class Replies:
     sent: list[int]
 
 
-def latency_class(latency: float) -> int:
-    """The index in LATENCY_CLASSES of the class holding `latency`."""
-    return bisect.bisect_right(CLASS_BOUNDS, latency)
-
-
 def bot_replies(conn: Connection, window: Window) -> Replies:
-    """One pass over the bot replies of the window."""
+    """One pass over the bot replies of the window (read from the index alone, see schema.py)."""
     m = messages.c
     bucket = time_bucket(conn, m.created_at, window.interval)
     query = sa.select(bucket, m.conversation_id, m.latency_ms).where(_bot_replies(window))
     by_key: dict[str, list[float]] = defaultdict(list)
     by_conversation: dict[str, list[float]] = defaultdict(list)
-    sent = [0] * len(LATENCY_CLASSES)
-    for key, conversation, latency in conn.execute(query):
+    for key, conversation, latency in conn.execute(query).all():
         by_key[key].append(latency)
         by_conversation[conversation].append(latency)
-        sent[latency_class(latency)] += 1
     by_bucket = {bucket_start(key): sorted(values) for key, values in by_key.items()}
+    # Each class counted by bisecting the sorted buckets, not reply by reply.
+    below = [0] * (len(CLASS_BOUNDS) + 1)
+    for values in by_bucket.values():
+        for i, high in enumerate(CLASS_BOUNDS):
+            below[i] += bisect.bisect_left(values, high)
+        below[-1] += len(values)
+    sent = [below[0]] + [below[i] - below[i - 1] for i in range(1, len(below))]
     return Replies(by_bucket, dict(by_conversation), sent)
 
 
@@ -253,20 +252,20 @@ def abandoned_replies(conn: Connection, window: Window) -> list[int]:
     widget_close of their session, with no user message of the session in between."""
     m, c = messages.c, chatbot_close_events.c
     user = messages.alias("later_user")
-    # Written as a join, which PostgreSQL hashes; on SQLite both look-ups go by time (a minute
-    # holds fewer rows than a session has messages), which its planner would not choose alone.
+    # Read from the closes, far fewer than the replies: for each, the replies of its session in
+    # the minute before it, and the questions between, all by the (session, time, ...) index.
     closed = sa.and_(
-        unindexed(conn, c.session_id) == m.session_id,
-        c.closed_at >= m.created_at,
-        c.closed_at <= seconds_later(conn, m.created_at, ABANDON_SECONDS),
+        m.session_id == c.session_id,
+        m.created_at <= c.closed_at,
+        m.created_at >= seconds_later(conn, c.closed_at, -ABANDON_SECONDS),
     )
     spoke_again = (
         sa.exists()
         .where(
+            user.c.session_id == m.session_id,
             user.c.created_at > m.created_at,
             user.c.created_at < c.closed_at,
             user.c.message_type == "user",
-            unindexed(conn, user.c.session_id) == m.session_id,
         )
         .correlate_except(user)
     )
@@ -274,10 +273,14 @@ def abandoned_replies(conn: Connection, window: Window) -> list[int]:
         *((m.latency_ms < high, i) for i, high in enumerate(CLASS_BOUNDS)),
         else_=len(CLASS_BOUNDS),
     )
+    closes_in_reach = sa.and_(
+        c.closed_at >= window.start,
+        c.closed_at < window.end + timedelta(seconds=ABANDON_SECONDS),
+    )
     query = (
         sa.select(which, sa.func.count(sa.distinct(m.event_id)))
-        .select_from(messages.join(chatbot_close_events, closed))
-        .where(_bot_replies(window), ~spoke_again)
+        .select_from(chatbot_close_events.join(messages, closed))
+        .where(closes_in_reach, _bot_replies(window), ~spoke_again)
         .group_by(which)
     )
     gone = {as_int(i): as_int(n) for i, n in conn.execute(query)}

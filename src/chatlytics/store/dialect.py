@@ -15,8 +15,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+from sqlalchemy.sql.elements import ColumnElement
 
 Interval = Literal["hour", "day", "week"]
 Dialect = Literal["sqlite", "postgresql", "mysql"]
@@ -155,12 +154,3 @@ def seconds_later(
         _const(f"{int(seconds):+d} seconds"),
     )
     return sa.type_coerce(whole.concat(sa.func.substr(column, 20)), column.type)
-
-
-def unindexed(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """`column`, but on SQLite not usable as the index to search by (a unary `+`, SQLite's own way
-    to say so), for a look-up that another of its conditions serves better: without statistics,
-    SQLite prefers an index on an equality even where a range on another column is narrower."""
-    if dialect_of(conn) == "sqlite":
-        return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
-    return column
