@@ -16,6 +16,7 @@ const COST_SOURCES = {
   cost_per_month: 'the monthly cost (ROI_COST_PER_MONTH), for the part of each month in the range',
   cost_per_conversation: 'the cost per conversation (ROI_COST_PER_CONVERSATION) times the conversations',
   bot_responses: 'the cost reported on the bot responses',
+  none: 'nowhere: there is no cost setting and no bot response reported a cost',
 }
 
 function ratings(s) {
@@ -74,8 +75,8 @@ function satisfactionView(s) {
 
 function roiView(r) {
   const money = (value) => fmt.money(value, r.currency)
-  // With no cost set and none reported, the API's cost is 0 and so are the ratios: not a real cost.
-  const noCost = r.cost_source === 'bot_responses' && r.cost === 0
+  // With no cost set and none reported, the API says so: cost_source "none", cost null.
+  const noCost = r.cost_source === 'none'
   const noValue = r.lead_value === null && r.value_source === 'conversion_events' && r.conversions.value === 0
   const notes = []
   if (noCost) {

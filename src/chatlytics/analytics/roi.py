@@ -26,7 +26,7 @@ from chatlytics.analytics.status import Clock
 from chatlytics.store.dialect import exact_text, json_number, json_text
 from chatlytics.store.schema import events, lead_analytics, messages
 
-CostSource = Literal["cost_per_month", "cost_per_conversation", "bot_responses"]
+CostSource = Literal["cost_per_month", "cost_per_conversation", "bot_responses", "none"]
 
 
 @dataclass(frozen=True)
@@ -98,21 +98,24 @@ def conversions(conn: Connection, window: Window, currency: str | None) -> Conve
     return Conversions(count=count, value=value, other_currency=other)
 
 
-def bot_response_cost(conn: Connection, window: Window) -> float:
-    """The summed `cost` of the bot replies of the window (0 when none reported one)."""
+def bot_response_cost(conn: Connection, window: Window) -> float | None:
+    """The summed `cost` of the bot replies of the window; None when none reported one, so that
+    an unknown cost is not taken for a free chatbot."""
     m = messages.c
     query = sa.select(sa.func.sum(m.cost)).where(
         in_window(m.created_at, window), m.message_type == "bot"
     )
-    return as_float(conn.execute(query).scalar_one()) or 0.0
+    return as_float(conn.execute(query).scalar_one())
 
 
 class Roi(BaseModel):
     """GET /analytics/roi."""
 
     currency: str | None = Field(description="the currency of every amount, as configured")
-    cost_source: CostSource = Field(description="where `cost` comes from")
-    cost: float
+    cost_source: CostSource = Field(
+        description="where `cost` comes from; `none`: no cost given and no bot reply reported one"
+    )
+    cost: float | None = Field(description="the cost of the range; null when `cost_source` is none")
     conversations: int = Field(description="conversations started in the range")
     resolved_conversations: int = Field(
         description="of those, ended (explicitly or by timeout) without a handover"
@@ -135,12 +138,14 @@ def roi(conn: Connection, window: Window, clock: Clock, inputs: RoiInputs) -> Ro
     """Cost, value and return of the window, from `inputs` and the stored events."""
     totals = conversation_totals(conn, window, clock)
     source: CostSource
+    cost: float | None
     if inputs.cost_per_month is not None:
         source, cost = "cost_per_month", inputs.cost_per_month * months_in(window)
     elif inputs.cost_per_conversation is not None:
         source, cost = "cost_per_conversation", inputs.cost_per_conversation * totals.total
     else:
-        source, cost = "bot_responses", bot_response_cost(conn, window)
+        cost = bot_response_cost(conn, window)
+        source = "bot_responses" if cost is not None else "none"
     where = in_window(lead_analytics.c.created_at, window)
     leads = as_int(conn.execute(sa.select(sa.func.count()).where(where)).scalar_one())
     converted = conversions(conn, window, inputs.currency)
@@ -162,7 +167,9 @@ def roi(conn: Connection, window: Window, clock: Clock, inputs: RoiInputs) -> Ro
         if inputs.conversion_value is not None
         else "conversion_events",
         total_value=value,
-        cost_per_lead=cost / leads if leads else None,
-        cost_per_resolved_conversation=cost / totals.completed if totals.completed else None,
+        cost_per_lead=cost / leads if leads and cost is not None else None,
+        cost_per_resolved_conversation=cost / totals.completed
+        if totals.completed and cost is not None
+        else None,
         roi=(value - cost) / cost if cost else None,
     )

@@ -83,7 +83,8 @@ def roi(
         source, cost = "cost_per_conversation", asked["cost_per_conversation"] * len(chosen)
     else:
         bots = [e for e in f.of_type("bot_response") if inside(e.at, start, end)]
-        source, cost = "bot_responses", sum(e.properties.get("cost", 0.0) for e in bots)
+        priced = [e.properties["cost"] for e in bots if "cost" in e.properties]
+        source, cost = ("bot_responses", sum(priced)) if priced else ("none", None)
     values = sum(e.properties.get("value", 0.0) for e in mine)
     conversion_value = asked.get("conversion_value")
     worth = conversion_value * len(converted) if conversion_value is not None else values
@@ -103,8 +104,10 @@ def roi(
         },
         "value_source": "conversion_value" if conversion_value is not None else "conversion_events",
         "total_value": total,
-        "cost_per_lead": cost / leads if leads else None,
-        "cost_per_resolved_conversation": cost / resolved if resolved else None,
+        "cost_per_lead": cost / leads if leads and cost is not None else None,
+        "cost_per_resolved_conversation": cost / resolved
+        if resolved and cost is not None
+        else None,
         "roi": (total - cost) / cost if cost else None,
     }
 

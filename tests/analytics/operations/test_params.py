@@ -101,7 +101,7 @@ def test_an_empty_store_answers_zeros_and_nulls(ops_client: TestClient) -> None:
     assert pain["repeated_questions"] == []
     assert answers["/analytics/satisfaction"]["csat"] is None
     roi = answers["/analytics/roi"]
-    assert (roi["cost_source"], roi["cost"], roi["roi"]) == ("bot_responses", 0.0, None)
+    assert (roi["cost_source"], roi["cost"], roi["roi"]) == ("none", None, None)
     capacity = answers["/analytics/capacity"]
     assert (capacity["peak_concurrent_sessions"], capacity["peak_at"]) == (0, None)
     assert capacity["growth"]["slope_per_week"] == 0.0
