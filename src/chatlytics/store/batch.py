@@ -14,7 +14,7 @@ from chatlytics.events import Rejection, ValidEvent
 from chatlytics.store.anonymous import Key, add_counts
 from chatlytics.store.bulk import insert_rows
 from chatlytics.store.projections import project
-from chatlytics.store.projections.rows import chunks
+from chatlytics.store.projections.rows import IDS, chunks, in_ids
 from chatlytics.store.schema import events, failed_events
 
 # An extra projection run on the newly stored events inside the batch's transaction.
@@ -104,11 +104,13 @@ def refused_row(e: ValidEvent, reason: str) -> dict[str, object]:
     }
 
 
+STORED = sa.select(events.c.event_id).where(in_ids(events.c.event_id))
+
+
 def already_stored(conn: Connection, ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for part in chunks(ids):
-        query = sa.select(events.c.event_id).where(events.c.event_id.in_(part))
-        found.update(conn.execute(query).scalars())
+        found.update(conn.execute(STORED, {IDS: part}).scalars())
     return found
 
 

@@ -30,18 +30,27 @@ class _Statement:
 
     def params(self, rows: Sequence[Row]) -> list[Any]:
         get = itemgetter(*self.sources)
-        values = [get(row) if len(self.sources) > 1 else (get(row),) for row in rows]
+        values: list[Any] = [get(row) if len(self.sources) > 1 else (get(row),) for row in rows]
         if self.converters:
-            values = [self._convert(v) for v in values]
+            columns: list[Any] = list(zip(*values, strict=True))
+            for position, process in self.converters:
+                columns[position] = _converted(columns[position], process)
+            values = list(zip(*columns, strict=True))
         if self.positional:
             return values
         return [dict(zip(self.names, v, strict=True)) for v in values]
 
-    def _convert(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
-        out = list(values)
-        for position, process in self.converters:
-            out[position] = process(out[position])
-        return tuple(out)
+
+def _converted(column: Sequence[Any], process: Callable[[Any], Any]) -> list[Any]:
+    # The rows of one request share their sent_at and received_at objects: convert each run once.
+    out: list[Any] = []
+    last: Any = out  # a sentinel no value is
+    converted = None
+    for value in column:
+        if value is not last:
+            last, converted = value, process(value)
+        out.append(converted)
+    return out
 
 
 @functools.lru_cache(maxsize=256)

@@ -14,10 +14,20 @@ from sqlalchemy.engine import Connection
 
 from chatlytics.events import ValidEvent
 from chatlytics.store.bulk import update_rows
-from chatlytics.store.projections.rows import chunks
+from chatlytics.store.projections.rows import IDS, chunks, in_ids
 from chatlytics.store.schema import conversations, human_handover
 
 Started = tuple[datetime, str]  # (started_at, conversation_id)
+hh, cv = human_handover.c, conversations.c
+UNNAMED = hh.conversation_named == sa.false()
+SESSIONS_OF_HANDOVERS = sa.select(hh.session_id).where(in_ids(hh.conversation_id), UNNAMED)
+PENDING = sa.select(hh.session_id, hh.event_id, hh.requested_at, hh.conversation_id).where(
+    in_ids(hh.session_id), UNNAMED
+)
+STARTED = sa.select(cv.session_id, cv.conversation_id, cv.started_at, cv.handover_assigned).where(
+    in_ids(cv.session_id)
+)
+STARTED_FLAGGED = STARTED.where(cv.handover_assigned == sa.true())
 
 
 def choose(requested_at: datetime, started: list[Started]) -> str | None:
@@ -31,30 +41,21 @@ def choose(requested_at: datetime, started: list[Started]) -> str | None:
 def assign_handovers(conn: Connection, events: list[ValidEvent]) -> None:
     """Re-assign the unnamed handovers of every session touched by conversation or handover events."""
     touched = {e.session_id for e in events if e.conversation_id or e.type == "handover_requested"}
-    hh, cv = human_handover.c, conversations.c
     # A conversation can move to another session when an earlier event of it arrives late; the
     # handovers that were given to it in its old session must be looked at again.
     conversation_ids = sorted({e.conversation_id for e in events if e.conversation_id})
     for part in chunks(conversation_ids):
-        query = sa.select(hh.session_id).where(
-            hh.conversation_id.in_(part), hh.conversation_named == sa.false()
-        )
-        touched.update(conn.execute(query).scalars())
+        touched.update(conn.execute(SESSIONS_OF_HANDOVERS, {IDS: part}).scalars())
     pending: dict[str, list[tuple[str, datetime, str | None]]] = defaultdict(list)
     for part in chunks(sorted(touched)):
-        query = sa.select(hh.session_id, hh.event_id, hh.requested_at, hh.conversation_id).where(
-            hh.session_id.in_(part), hh.conversation_named == sa.false()
-        )
-        for row in conn.execute(query):
+        for row in conn.execute(PENDING, {IDS: part}):
             pending[row.session_id].append((row.event_id, row.requested_at, row.conversation_id))
     started: dict[str, list[Started]] = defaultdict(list)
     assigned_before: dict[str, bool] = {}
+    # Without pending handovers, only flags left over from a conversation that moved can need clearing.
+    query = STARTED if pending else STARTED_FLAGGED
     for part in chunks(sorted(touched)):
-        query = sa.select(cv.session_id, cv.conversation_id, cv.started_at, cv.handover_assigned)
-        query = query.where(cv.session_id.in_(part))
-        if not pending:  # only flags left over from a conversation that moved can need clearing
-            query = query.where(cv.handover_assigned == sa.true())
-        for row in conn.execute(query):
+        for row in conn.execute(query, {IDS: part}):
             started[row.session_id].append((row.started_at, row.conversation_id))
             assigned_before[row.conversation_id] = row.handover_assigned
     handover_moves, assigned_now = [], set()

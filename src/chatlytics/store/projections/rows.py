@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -13,6 +14,14 @@ from chatlytics.store.bulk import insert_rows, update_rows
 CHUNK = 500
 T = TypeVar("T")
 Row = dict[str, Any]
+# Look-ups are built once and take their keys as one expanding parameter: building a statement
+# around a literal IN list costs a coercion per key.
+IDS = "ids"
+
+
+def in_ids(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """`column IN (:ids)`, the keys given at execution as {IDS: [...]}."""
+    return column.in_(sa.bindparam(IDS, expanding=True))
 
 
 def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -32,10 +41,15 @@ def load(
 ) -> list[Row]:
     """The rows whose `column` is in `keys`, locked for update where the database can lock rows."""
     rows: list[Row] = []
+    query = _load_query(table, column.key)
     for part in chunks(sorted(set(keys))):
-        query = sa.select(table).where(column.in_(part)).with_for_update()
-        rows.extend(dict(r._mapping) for r in conn.execute(query))
+        rows.extend(dict(r._mapping) for r in conn.execute(query, {IDS: part}))
     return rows
+
+
+@functools.cache
+def _load_query(table: sa.Table, key: str) -> sa.Select[Any]:
+    return sa.select(table).where(in_ids(table.c[key])).with_for_update()
 
 
 def save(conn: Connection, table: sa.Table, key: str, new: list[Row], changed: list[Row]) -> None:

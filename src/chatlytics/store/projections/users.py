@@ -10,12 +10,33 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from chatlytics.events import ValidEvent
-from chatlytics.store.projections.rows import Row, chunks, load, save
+from chatlytics.store.projections.rows import IDS, Row, chunks, in_ids, load, save
 from chatlytics.store.schema import conversations, messages, sessions, users
 
+s, c, m = sessions.c, conversations.c, messages.c
+ACTIVE_AFTER = "active_after"
+# A session counts as active when it has no end and saw an event at or after ACTIVE_AFTER.
+_active = sa.case(
+    (sa.and_(s.ended_at.is_(None), s.last_event_at >= sa.bindparam(ACTIVE_AFTER)), 1), else_=0
+)
+BY_SESSION = (
+    sa.select(
+        s.user_id,
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(s.duration_seconds), 0),
+        sa.func.sum(_active),
+    )
+    .where(in_ids(s.user_id))
+    .group_by(s.user_id)
+)
+BY_CONVERSATION = sa.select(c.user_id, sa.func.count()).where(in_ids(c.user_id)).group_by(c.user_id)
+BY_MESSAGE = sa.select(m.user_id, sa.func.count()).where(in_ids(m.user_id)).group_by(m.user_id)
+SESSION_OWNERS = sa.select(s.user_id).where(in_ids(s.session_id)).distinct()
+CONVERSATION_OWNERS = sa.select(c.user_id).where(in_ids(c.conversation_id)).distinct()
 
-def _counts(conn: Connection, query: Any, ids: list[str]) -> dict[str, tuple[Any, ...]]:
-    return {row[0]: tuple(row[1:]) for row in conn.execute(query, {"ids": ids})}
+
+def _counts(conn: Connection, query: Any, params: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
+    return {row[0]: tuple(row[1:]) for row in conn.execute(query, params)}
 
 
 def user_totals(conn: Connection, ids: list[str], active_after: datetime) -> dict[str, Row]:
@@ -23,31 +44,9 @@ def user_totals(conn: Connection, ids: list[str], active_after: datetime) -> dic
 
     A session counts as active when it has no end and saw an event at or after `active_after`.
     """
-    s, c, m = sessions.c, conversations.c, messages.c
-    in_ids: sa.BindParameter[list[str]] = sa.bindparam("ids", expanding=True)
-    active = sa.case((sa.and_(s.ended_at.is_(None), s.last_event_at >= active_after), 1), else_=0)
-    by_session = _counts(
-        conn,
-        sa.select(
-            s.user_id,
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(s.duration_seconds), 0),
-            sa.func.sum(active),
-        )
-        .where(s.user_id.in_(in_ids))
-        .group_by(s.user_id),
-        ids,
-    )
-    by_conv = _counts(
-        conn,
-        sa.select(c.user_id, sa.func.count()).where(c.user_id.in_(in_ids)).group_by(c.user_id),
-        ids,
-    )
-    by_msg = _counts(
-        conn,
-        sa.select(m.user_id, sa.func.count()).where(m.user_id.in_(in_ids)).group_by(m.user_id),
-        ids,
-    )
+    by_session = _counts(conn, BY_SESSION, {IDS: ids, ACTIVE_AFTER: active_after})
+    by_conv = _counts(conn, BY_CONVERSATION, {IDS: ids})
+    by_msg = _counts(conn, BY_MESSAGE, {IDS: ids})
     totals = {}
     for uid in ids:
         n_sessions, duration, n_active = by_session.get(uid, (0, 0, 0))
@@ -66,17 +65,12 @@ def owners(conn: Connection, events: list[ValidEvent]) -> set[str]:
     """Current owners of the sessions and conversations `events` touch (an owner can change when an
     earlier event arrives late, and the old owner's totals must then be recounted too)."""
     found: set[str] = set()
-    for table, key, ids in (
-        (sessions, "session_id", {e.session_id for e in events}),
-        (
-            conversations,
-            "conversation_id",
-            {e.conversation_id for e in events if e.conversation_id},
-        ),
+    for query, ids in (
+        (SESSION_OWNERS, {e.session_id for e in events}),
+        (CONVERSATION_OWNERS, {e.conversation_id for e in events if e.conversation_id}),
     ):
         for part in chunks(sorted(ids)):
-            query = sa.select(table.c.user_id).where(table.c[key].in_(part)).distinct()
-            found.update(conn.execute(query).scalars())
+            found.update(conn.execute(query, {IDS: part}).scalars())
     return found
 
 
