@@ -21,7 +21,7 @@ SEED = 20261126
 BATCH = 100
 CONCURRENCY = 8
 INGEST_DAYS = 3
-READ_CALLS = 10
+READ_CALLS = 5
 
 
 def _size(name: str, default: int) -> int:
@@ -98,6 +98,8 @@ def _analytics(workdir: Path, total: int, console: Console) -> bool:
     ok = True
     for target in _analytics_targets(workdir, console):
         load_s = analytics.load(target.url, total, seed=SEED + 1, console=console)
+        if target.name == "mariadb":
+            console.print(analytics.buffer_pool_note(target.url))
         log = workdir / f"server-analytics-{target.name}.log"
         with server.running(target.url, log) as base_url:
             timings = analytics.time_reads(base_url, calls=READ_CALLS)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -92,6 +93,27 @@ def load(url: str, total: int, *, seed: int, console: Console) -> float:
     finally:
         db.dispose()
     return time.perf_counter() - started
+
+
+def buffer_pool_note(url: str) -> str:
+    """The InnoDB cache against the data, which decides whether MariaDB reads from memory."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            pool = int(conn.execute(sa.text("SELECT @@innodb_buffer_pool_size")).scalar_one())
+            size = conn.execute(
+                sa.text(
+                    "SELECT SUM(data_length + index_length) FROM information_schema.tables "
+                    "WHERE table_schema = DATABASE()"
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    mib = 1024 * 1024
+    return (
+        f"MariaDB innodb_buffer_pool_size {pool // mib:,} MiB for {int(size or 0) // mib:,} MiB "
+        "of data (see docs/configuration.md, Sizing the database server)"
+    )
 
 
 def time_reads(base_url: str, *, calls: int, warmup: int = 1) -> list[Timing]:
