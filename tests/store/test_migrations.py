@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from chatlytics.store.database import Database
-from chatlytics.store.migrate import current, head, is_current
+from chatlytics.store.migrate import current, downgrade, head, is_current, upgrade
 from chatlytics.store.schema import metadata
 
 
@@ -20,3 +20,13 @@ def test_migrated_schema_matches_the_declared_one(db: Database) -> None:
 def test_database_is_at_the_head_revision(db: Database) -> None:
     assert current(db) == head()
     assert is_current(db)
+
+
+def test_every_migration_is_undone_and_redone(db: Database) -> None:
+    try:
+        downgrade(db, "0001")
+        assert current(db) == "0001"
+    finally:
+        upgrade(db)
+    assert is_current(db)
+    test_migrated_schema_matches_the_declared_one(db)

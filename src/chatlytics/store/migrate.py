@@ -24,6 +24,14 @@ def upgrade(db: Database, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def downgrade(db: Database, revision: str) -> None:
+    """Take the schema back to `revision` (each migration can be undone)."""
+    config = _config()
+    with db.writer.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
 def head() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
 

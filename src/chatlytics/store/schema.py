@@ -236,9 +236,9 @@ messages = sa.Table(
     sa.Column("tokens_out", sa.Integer),
     sa.Column("cost", sa.Double),
     # Covering the figures of /analytics/performance and /messages: bot replies by time, and the
-    # messages around a widget close by session.
+    # messages around a widget close by session; a conversation's messages in time order.
     sa.Index(None, "created_at", "message_type", "latency_ms", "conversation_id"),
-    sa.Index(None, "conversation_id"),
+    sa.Index(None, "conversation_id", "created_at"),
     sa.Index(None, "session_id", "created_at", "message_type", "latency_ms"),
     sa.Index(None, "user_id"),
 )
