@@ -72,3 +72,11 @@ def test_inserts_and_updates_match_sqlalchemy(db: Database) -> None:
 def test_every_row_must_have_the_first_row_s_columns(sqlite_only: None, db: Database) -> None:
     with db.write() as conn, pytest.raises(KeyError):
         insert_rows(conn, conversations, [{"conversation_id": "x"}, {"session_id": "s"}])
+
+
+def test_none_is_stored_as_null(db: Database) -> None:
+    c = conversations.c
+    with db.write() as conn:
+        insert_rows(conn, conversations, [conversation("n1")])
+        query = sa.select(sa.func.count()).where(c.conversation_id == "n1", c.ended_at.is_(None))
+        assert conn.execute(query).scalar_one() == 1

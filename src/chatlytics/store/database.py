@@ -6,6 +6,7 @@ writer never has to upgrade a read lock), while readers run concurrently in WAL 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +25,15 @@ def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def _null(value: None) -> None:
+    return None
+
+
 def _sqlite_engine(url: URL, *, immediate: bool) -> Engine:
+    # sqlite3 binds None only after looking for an adapter, through two attribute look-ups that
+    # each fail by formatting an AttributeError; a row of the projections holds a dozen NULLs.
+    # Registered, the adapter is found in one dict look-up and hands back the same None.
+    sqlite3.register_adapter(type(None), _null)
     memory = url.database in (None, "", ":memory:")
     engine = sa.create_engine(
         url,
