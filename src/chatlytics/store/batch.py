@@ -37,11 +37,46 @@ class Written:
     refused: Mapping[int, str] = field(default_factory=dict)
 
 
+RAW_DEPTH = 200  # orjson writes at most 254 levels; the body parser reads up to 1,024
+TOO_DEEP = "[nested too deep]"
+
+
 def _raw_json(value: object) -> str:
+    """`value` as JSON for failed_events, whatever the sender managed to nest in it."""
     try:
         return orjson.dumps(value).decode()
     except TypeError:
-        return orjson.dumps(repr(value)).decode()
+        try:
+            return orjson.dumps(_writable(value)).decode()
+        except TypeError:
+            return orjson.dumps(f"[not JSON: {type(value).__name__}]").decode()
+
+
+def _writable(value: object) -> object:
+    """A copy of `value` with what lies deeper than RAW_DEPTH replaced by TOO_DEEP and integers
+    beyond 64 bits written as text; built with a stack, not recursion, as the value may be nested
+    deeper than Python's own stack allows."""
+    top: list[object] = [None]
+    todo: list[tuple[object, list[object] | dict[str, object], int | str, int]] = [
+        (value, top, 0, 0)
+    ]
+    while todo:
+        item, parent, key, depth = todo.pop()
+        copy: object = item
+        if isinstance(item, dict | list) and depth >= RAW_DEPTH:
+            copy = TOO_DEEP
+        elif isinstance(item, dict):
+            mapping: dict[str, object] = {}
+            todo.extend((v, mapping, str(k), depth + 1) for k, v in item.items())
+            copy = mapping
+        elif isinstance(item, list):
+            items: list[object] = [None] * len(item)
+            todo.extend((v, items, i, depth + 1) for i, v in enumerate(item))
+            copy = items
+        elif isinstance(item, int) and not -(2**63) <= item < 2**64:
+            copy = str(item)
+        parent[key] = copy  # type: ignore[index]
+    return top[0]
 
 
 def event_row(e: ValidEvent) -> dict[str, object]:
