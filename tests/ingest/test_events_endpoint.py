@@ -102,6 +102,8 @@ REJECTIONS = [
     ),
     ({**event("page_view"), "timestamp": "1970-01-01T00:30:00+01:00"}, "1970"),
     ({**event("page_view"), "timestamp": "2026-W48-4T10:00:00Z"}, "RFC 3339"),
+    # Ids of NULs: written out as \u0000 they grow six-fold, and must still fit failed_events.
+    ({**event("page_view"), "user_id": "\x00" * 43, "event_id": "\x00" * 255}, "NUL"),
 ]
 
 

@@ -163,7 +163,7 @@ def _naive_shared(value: datetime) -> datetime:
 
 def _peek(raw: object, key: str) -> str | None:
     value = raw.get(key) if isinstance(raw, dict) else None
-    return value[:255].replace("\x00", "\\u0000") if isinstance(value, str) else None
+    return value.replace("\x00", "\\u0000")[:255] if isinstance(value, str) else None
 
 
 def validate_event(
