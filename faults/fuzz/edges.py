@@ -19,14 +19,16 @@ from bench.load import BROWSER
 from bench.server import WRITE_KEY
 
 from faults.fuzz.api import role_key
-from faults.fuzz.shapes import TOKENS_MAX
+from faults.fuzz.shapes import MAX_NUMBER, TOKENS_MAX
 from faults.fuzz.tally import Tally, reason_of, request, shorten
 
-# "integer ≥ 0" and "number ≥ 0" have no upper bound in the contract; these are where storage ends.
+# "integer ≥ 0" has no upper bound in the contract (these are where storage ends); "number" stops
+# at 10^12.
 INTEGERS = [0, 2**31 - 1, 2**31, 2**32, 2**53, 2**63 - 1, 2**63, 2**64 - 1]
 TOKENS = [v for v in INTEGERS if v <= TOKENS_MAX]
 PAST_TOKENS = [v for v in INTEGERS if v > TOKENS_MAX]
-NUMBERS: list[float] = [0, 5e-324, 1e308, 2**64 - 1, 1.7976931348623157e308]
+NUMBERS: list[float] = [0, 5e-324, 1e-300, MAX_NUMBER]
+PAST_NUMBERS: list[float] = [MAX_NUMBER * 1.000001, 2**64 - 1, 1e308, 1.7976931348623157e308]
 WIDE = "🙂"  # four bytes in UTF-8: a 255-character name is 1,020 bytes
 QUERY_EDGES = ["0", "-1", "1", str(2**31), str(2**63 - 1), str(2**63), str(2**64), "1" + "0" * 30]
 TEXT_EDGES = ["", " ", "\x00", "a\x00b", "0001-01-01", "9999-12-31T23:59:59Z", "x" * 10_000, "%"]
@@ -92,6 +94,10 @@ def refused_edges() -> Iterator[tuple[str, dict[str, Any]]]:
     for value in PAST_TOKENS:
         yield f"tokens_in {value}", _event("bot_response", reply | {"tokens_in": value})
         yield f"tokens_out {value}", _event("bot_response", reply | {"tokens_out": value})
+    for number in PAST_NUMBERS:
+        yield f"latency_ms {number}", _event("bot_response", reply | {"latency_ms": number})
+        yield f"cost {number}", _event("bot_response", reply | {"cost": number})
+        yield f"value {number}", _event("conversion", {"goal": "g", "value": -number})
     yield "NUL in content", _event("user_message", {"content": "a\x00b"})
     yield "NUL in a property name", _event("page_view", {"a\x00b": 1})
     yield "NUL in user_id", _event("page_view", {}, user_id="\x00")

@@ -7,6 +7,7 @@ SUM / COUNT in Python rather than with AVG, which MariaDB rounds to 4 decimals f
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -38,3 +39,9 @@ def mean(total: int | float | Decimal | None, count: int | float | Decimal | Non
 def ratio(part: int, whole: int) -> float:
     """part / whole, 0.0 when there is no whole."""
     return part / whole if whole else 0.0
+
+
+def finite(value: float | None) -> float | None:
+    """`value`, or None where a quotient overflowed (a tiny cost under a large value): JSON has
+    no infinity, and an unbounded figure means nothing to report."""
+    return value if value is None or math.isfinite(value) else None

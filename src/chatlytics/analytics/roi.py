@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from chatlytics.analytics.conversations import conversation_totals
-from chatlytics.analytics.numbers import as_float, as_int
+from chatlytics.analytics.numbers import as_float, as_int, finite
 from chatlytics.analytics.range import Window
 from chatlytics.analytics.series import in_window
 from chatlytics.analytics.status import Clock
@@ -167,9 +167,9 @@ def roi(conn: Connection, window: Window, clock: Clock, inputs: RoiInputs) -> Ro
         if inputs.conversion_value is not None
         else "conversion_events",
         total_value=value,
-        cost_per_lead=cost / leads if leads and cost is not None else None,
-        cost_per_resolved_conversation=cost / totals.completed
+        cost_per_lead=finite(cost / leads) if leads and cost is not None else None,
+        cost_per_resolved_conversation=finite(cost / totals.completed)
         if totals.completed and cost is not None
         else None,
-        roi=(value - cost) / cost if cost else None,
+        roi=finite((value - cost) / cost) if cost else None,
     )

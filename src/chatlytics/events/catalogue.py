@@ -12,7 +12,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 Text = Annotated[str, Field(max_length=32_768)]
 INT32_MAX = 2_147_483_647  # the tables' INTEGER columns
 Name = Annotated[str, Field(min_length=1, max_length=255)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Numbers stay within 10^12 so that sums and means over any number of events cannot overflow.
+MAX_NUMBER = 1e12
+NonNegative = Annotated[float, Field(ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
 
 
 class Props(BaseModel):
@@ -67,7 +69,7 @@ class ProductInterest(Props):
 
 class Conversion(Props):
     goal: Name
-    value: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    value: Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False)] | None = None
     currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import calendar
+import math
 import statistics
 from collections import Counter
 from datetime import datetime, timedelta
@@ -104,12 +105,17 @@ def roi(
         },
         "value_source": "conversion_value" if conversion_value is not None else "conversion_events",
         "total_value": total,
-        "cost_per_lead": cost / leads if leads and cost is not None else None,
-        "cost_per_resolved_conversation": cost / resolved
+        "cost_per_lead": _finite(cost / leads) if leads and cost is not None else None,
+        "cost_per_resolved_conversation": _finite(cost / resolved)
         if resolved and cost is not None
         else None,
-        "roi": (total - cost) / cost if cost else None,
+        "roi": _finite((total - cost) / cost) if cost else None,
     }
+
+
+def _finite(value: float) -> float | None:
+    """Figures that overflow are reported as null (docs/api.md, ROI)."""
+    return value if math.isfinite(value) else None
 
 
 def effective_end(s: Span, now: datetime) -> datetime:
