@@ -74,7 +74,7 @@ class Sender:
                 return
             wait = backoff(attempt, base=policy.base, cap=policy.cap, asked=retry.asked)
             elapsed = self.clock.monotonic() - started
-            if elapsed + wait > policy.max_seconds or (
+            if elapsed + wait >= policy.max_seconds or (
                 policy.max_retries is not None and attempt > policy.max_retries
             ):
                 self._give_up(batch, f"after {attempt} attempts in {elapsed:.0f} s")

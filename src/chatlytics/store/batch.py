@@ -66,7 +66,7 @@ def _writable(value: object) -> object:
         if isinstance(item, dict | list) and depth >= RAW_DEPTH:
             copy = TOO_DEEP
         elif isinstance(item, dict):
-            mapping: dict[str, object] = {}
+            mapping: dict[str, object] = dict.fromkeys(map(str, item))  # the sender's order
             todo.extend((v, mapping, str(k), depth + 1) for k, v in item.items())
             copy = mapping
         elif isinstance(item, list):

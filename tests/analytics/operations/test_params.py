@@ -52,6 +52,7 @@ BAD: list[tuple[str, dict[str, str], str, str]] = [
     ("/analytics/roi", {"currency": "EURO"}, "currency", "3"),
     ("/analytics/capacity", {"horizon": "0"}, "horizon", "1"),
     ("/analytics/capacity", {"horizon": "53"}, "horizon", "52"),
+    ("/analytics/capacity", {"from": "1970-01-01", "to": "9999-01-01"}, "from", "at most 5000"),
 ]
 
 
