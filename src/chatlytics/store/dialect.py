@@ -154,3 +154,16 @@ def seconds_later(
         _const(f"{int(seconds):+d} seconds"),
     )
     return sa.type_coerce(whole.concat(sa.func.substr(column, 20)), column.type)
+
+
+def refresh_statistics(conn: Connection, tables: list[str]) -> None:
+    """Give the planner fresh statistics after a bulk load. Without them PostgreSQL can choose a
+    plan for the abandonment join that takes minutes, not a second (autovacuum analyzes too, but
+    only some time after the load). SQLite is left without statistics: its queries are written
+    for its planner as it is."""
+    dialect = dialect_of(conn)
+    if dialect == "postgresql":
+        for table in tables:
+            conn.exec_driver_sql(f'ANALYZE "{table}"')
+    elif dialect == "mysql":
+        conn.exec_driver_sql("ANALYZE TABLE " + ", ".join(f"`{t}`" for t in tables)).all()
