@@ -109,22 +109,28 @@ class Redactor:
         return value
 
     def event(self, raw: Any) -> Any:
-        """A copy of one raw event with its free text redacted (ids and lead contacts untouched)."""
+        """One raw event with its free text redacted (ids and lead contacts untouched): a copy where
+        something was redacted, else the event itself, as most events hold nothing to redact."""
         if not isinstance(raw, dict):
             return self.value(raw)
-        out = dict(raw)
-        if isinstance(out.get("page_url"), str):
-            out["page_url"] = self.text(out["page_url"])
-        props = out.get("properties")
+        changes: dict[str, Any] = {}
+        url = raw.get("page_url")
+        if isinstance(url, str) and (redacted_url := self.text(url)) != url:
+            changes["page_url"] = redacted_url
+        props = raw.get("properties")
         if isinstance(props, dict):
-            kind = out.get("type")
+            kind = raw.get("type")
             keep = KEPT.get(kind, NOTHING) if isinstance(kind, str) else NOTHING
-            redacted = {}
+            redacted: dict[str, Any] = {}
             for key, item in props.items():
-                if isinstance(item, str) and key not in keep:
-                    item = self.text(item)
-                elif isinstance(item, list | dict) and key not in keep:
-                    item = self.value(item)
-                redacted[key] = item
-            out["properties"] = redacted
-        return out
+                if key in keep:
+                    continue
+                if isinstance(item, str):
+                    if (text := self.text(item)) != item:
+                        redacted[key] = text
+                elif isinstance(item, list | dict):
+                    # Always the copy: comparing could recurse past Python's stack.
+                    redacted[key] = self.value(item)
+            if redacted:
+                changes["properties"] = {**props, **redacted}
+        return {**raw, **changes} if changes else raw
