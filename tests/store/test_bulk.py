@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from chatlytics.store.bulk import insert_rows, update_rows
+from chatlytics.store.bulk import insert_rows, insert_values, update_rows
 from chatlytics.store.database import Database
 from chatlytics.store.schema import conversations
 
@@ -80,3 +80,13 @@ def test_none_is_stored_as_null(db: Database) -> None:
         insert_rows(conn, conversations, [conversation("n1")])
         query = sa.select(sa.func.count()).where(c.conversation_id == "n1", c.ended_at.is_(None))
         assert conn.execute(query).scalar_one() == 1
+
+
+def test_tuples_in_any_column_order_match_rows(db: Database) -> None:
+    row = conversation("t1", ended_at=AT, handover_assigned=True)
+    columns = tuple(reversed(row))
+    with db.write() as conn:
+        insert_values(conn, conversations, columns, [tuple(row[c] for c in columns)])
+        insert_rows(conn, conversations, [{**row, "conversation_id": "t2"}])
+    first, second = read(db, "t")
+    assert first == second

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from chatlytics.events import Rejection, ValidEvent
 from chatlytics.store.anonymous import Key, add_counts
-from chatlytics.store.bulk import insert_rows
+from chatlytics.store.bulk import insert_rows, insert_values
 from chatlytics.store.projections import project
 from chatlytics.store.projections.rows import IDS, chunks, in_ids
 from chatlytics.store.schema import events, failed_events
@@ -79,25 +79,50 @@ def _writable(value: object) -> object:
     return top[0]
 
 
+EVENT_COLUMNS = (
+    "event_id",
+    "type",
+    "source",
+    "user_id",
+    "session_id",
+    "conversation_id",
+    "page_url",
+    "occurred_at",
+    "client_timestamp",
+    "sent_at",
+    "received_at",
+    "properties",
+    "client_ip",
+    "browser",
+    "os",
+    "device_type",
+)
+
+
+def event_values(e: ValidEvent) -> tuple[object, ...]:
+    """The raw log's row of `e`, in EVENT_COLUMNS order."""
+    return (
+        e.event_id,
+        e.type,
+        e.source,
+        e.user_id,
+        e.session_id,
+        e.conversation_id,
+        e.page_url,
+        e.occurred_at,
+        e.client_timestamp,
+        e.sent_at,
+        e.received_at,
+        orjson.dumps(e.properties).decode(),
+        e.client_ip,
+        e.browser,
+        e.os,
+        e.device,
+    )
+
+
 def event_row(e: ValidEvent) -> dict[str, object]:
-    return {
-        "event_id": e.event_id,
-        "type": e.type,
-        "source": e.source,
-        "user_id": e.user_id,
-        "session_id": e.session_id,
-        "conversation_id": e.conversation_id,
-        "page_url": e.page_url,
-        "occurred_at": e.occurred_at,
-        "client_timestamp": e.client_timestamp,
-        "sent_at": e.sent_at,
-        "received_at": e.received_at,
-        "properties": orjson.dumps(e.properties).decode(),
-        "client_ip": e.client_ip,
-        "browser": e.browser,
-        "os": e.os,
-        "device_type": e.device,
-    }
+    return dict(zip(EVENT_COLUMNS, event_values(e), strict=True))
 
 
 def failed_row(r: Rejection, received_at: datetime) -> dict[str, object]:
@@ -170,7 +195,7 @@ def store_batch(
             fresh.append(e)
             accepted.add(position)
     if fresh:
-        insert_rows(conn, events, [event_row(e) for e in fresh])
+        insert_values(conn, events, EVENT_COLUMNS, [event_values(e) for e in fresh])
     if rejected:
         insert_rows(conn, failed_events, [failed_row(r, at) for r, at in rejected])
     add_counts(conn, anonymous or {})
