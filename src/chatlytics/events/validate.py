@@ -160,6 +160,19 @@ def _naive_shared(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+# The validators themselves: model_validate is a Python wrapper around them, called twice an event.
+ENVELOPE = EventFields.__pydantic_validator__.validate_python
+PROPERTIES = {
+    kind: model.__pydantic_validator__.validate_python for kind, (_, model) in CATALOGUE.items()
+}
+
+
+def _rejected(index: int, raw: object, reason: str) -> Rejection:
+    # The reason is stored: bounded, and without NUL (a field name may carry one).
+    reason = reason.replace("\x00", "\\u0000")[:MAX_REASON]
+    return Rejection(index, _peek(raw, "event_id"), _peek(raw, "user_id"), reason, raw)
+
+
 def _peek(raw: object, key: str) -> str | None:
     value = raw.get(key) if isinstance(raw, dict) else None
     return value.replace("\x00", "\\u0000")[:255] if isinstance(value, str) else None
@@ -178,34 +191,31 @@ def validate_event(
     `client` describes the browser that sent the request; it is given to widget events only (a
     backend event's request comes from the chat server, not from the visitor)."""
 
-    def reject(reason: str) -> Rejection:
-        # The reason is stored: bounded, and without NUL (a field name may carry one).
-        reason = reason.replace("\x00", "\\u0000")[:MAX_REASON]
-        return Rejection(index, _peek(raw, "event_id"), _peek(raw, "user_id"), reason, raw)
-
     if not isinstance(raw, dict):
-        return reject("event must be a JSON object")
+        return _rejected(index, raw, "event must be a JSON object")
     try:
         encoded = orjson.dumps(raw)
     except TypeError:  # nested deeper than orjson writes, or an integer wider than 64 bits
-        return reject("event is nested too deeply or holds a number too large to store")
+        return _rejected(
+            index, raw, "event is nested too deeply or holds a number too large to store"
+        )
     if len(encoded) > MAX_EVENT_BYTES:
-        return reject(f"event is larger than {MAX_EVENT_BYTES} bytes")
+        return _rejected(index, raw, f"event is larger than {MAX_EVENT_BYTES} bytes")
     if b"\\u0000" in encoded and JSON_NUL.search(encoded):  # PostgreSQL text cannot hold NUL
-        return reject("text must not contain the NUL character (U+0000)")
+        return _rejected(index, raw, "text must not contain the NUL character (U+0000)")
     try:
-        fields = EventFields.model_validate(raw)
+        fields: EventFields = ENVELOPE(raw)
     except ValidationError as exc:
-        return reject(describe(exc))
-    entry = CATALOGUE.get(fields.type)
+        return _rejected(index, raw, describe(exc))
+    check = PROPERTIES.get(fields.type)
     props: Props | None = None
-    if entry is not None:
+    if check is not None:
         try:
-            props = entry[1].model_validate(fields.properties)
+            props = check(fields.properties)
         except ValidationError as exc:
-            return reject(describe(exc, "properties"))
+            return _rejected(index, raw, describe(exc, "properties"))
     if fields.type in MESSAGE_TYPES and fields.conversation_id is None:
-        return reject(f"conversation_id: required for {fields.type}")
+        return _rejected(index, raw, f"conversation_id: required for {fields.type}")
     sent = _naive_shared(sent_at) if sent_at is not None else None
     received = _naive_shared(received_at)
     try:
@@ -213,7 +223,9 @@ def validate_event(
     except OverflowError:
         occurred = None
     if occurred is None or occurred < EARLIEST_UTC:
-        return reject("timestamp: corrected for the sender's clock it falls before 1970")
+        return _rejected(
+            index, raw, "timestamp: corrected for the sender's clock it falls before 1970"
+        )
     source = fields.source or channel_of(fields.type)
     device = device_of(props) if client is None or source != "widget" else client
     return ValidEvent(
