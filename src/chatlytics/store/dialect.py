@@ -12,10 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 
 Interval = Literal["hour", "day", "week"]
 Dialect = Literal["sqlite", "postgresql", "mysql"]
@@ -167,3 +171,52 @@ def refresh_statistics(conn: Connection, tables: list[str]) -> None:
             conn.exec_driver_sql(f'ANALYZE "{table}"')
     elif dialect == "mysql":
         conn.exec_driver_sql("ANALYZE TABLE " + ", ".join(f"`{t}`" for t in tables)).all()
+
+
+class _KeysIn(ColumnElement[bool]):
+    """`column IN <the list given at execution as {name: [...]}>`, compiled per dialect."""
+
+    inherit_cache = True
+    type = sa.Boolean()
+    _is_implicitly_boolean = True  # a predicate as it is, not `... = 1`
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012 (SQLAlchemy's own form)
+        ("column", InternalTraversal.dp_clauseelement),
+        ("name", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column: ColumnElement[Any], name: str) -> None:
+        self.column = column
+        self.name = name
+
+
+class _JsonList(sa.types.TypeDecorator[list[Any]]):
+    """A list bound as one JSON array."""
+
+    impl = sa.types.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: list[Any] | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else orjson.dumps(value).decode()
+
+
+@compiles(_KeysIn)
+def _expanding_in(element: _KeysIn, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column.in_(sa.bindparam(element.name, expanding=True)), **kw)
+
+
+@compiles(_KeysIn, "sqlite")
+def _json_each_in(element: _KeysIn, compiler: SQLCompiler, **kw: Any) -> str:
+    keys: sa.Select[Any] = sa.select(sa.column("value")).select_from(
+        sa.func.json_each(sa.bindparam(element.name, type_=_JsonList()))
+    )
+    return compiler.process(element.column.in_(keys.scalar_subquery()), **kw)
+
+
+def keys_in(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """`column` IN the keys given at execution as {name: [...]}.
+
+    An expanding IN renders and converts one parameter per key at every execution, a fifth of the
+    writer's Python time; on SQLite the keys travel as one JSON array read by json_each, so the
+    statement is the same whatever their number.
+    """
+    return _KeysIn(column, name)

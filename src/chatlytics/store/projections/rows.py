@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from chatlytics.store.bulk import insert_rows, update_rows
+from chatlytics.store.dialect import keys_in
 
 CHUNK = 500
 T = TypeVar("T")
@@ -21,7 +22,7 @@ IDS = "ids"
 
 def in_ids(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
     """`column IN (:ids)`, the keys given at execution as {IDS: [...]}."""
-    return column.in_(sa.bindparam(IDS, expanding=True))
+    return keys_in(column, IDS)
 
 
 def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
