@@ -64,6 +64,11 @@ def reduce_user_agent(user_agent: str) -> tuple[str | None, str | None, str, boo
     return browser, system, device, False
 
 
+def warm_up() -> None:
+    """Build the User-Agent parsers now (a seventh of a second) rather than in the first request."""
+    reduce_user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+
+
 def describe_client(user_agent: str | None, address: str | None, mode: IpMode) -> ClientInfo:
     ip = truncate_ip(address, mode)
     if not user_agent:

@@ -16,7 +16,7 @@ from fastapi import HTTPException
 
 from chatlytics.context import AppContext
 from chatlytics.events import Rejection, ValidEvent, validate_event
-from chatlytics.ingest.client import ClientInfo, reduced_client_info
+from chatlytics.ingest.client import ClientInfo, reduced_client_info, warm_up
 from chatlytics.ingest.pseudonym import pseudonym
 from chatlytics.ingest.redact import Redactor
 from chatlytics.ops import metrics
@@ -36,6 +36,7 @@ class Privacy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Privacy:
+        warm_up()
         return cls(
             redactor=Redactor(settings.phone_region) if settings.redact_pii else None,
             drop_bots=settings.drop_bots,
