@@ -63,8 +63,11 @@ def _ingest(
     return report.Ingest(target.name, len(rows), result, raw_per_s)
 
 
-def _targets(workdir: Path, console: Console, names: list[str]) -> list[databases.Target]:
-    found = [databases.sqlite(workdir)] if "sqlite" in names else []
+def _targets(
+    workdir: Path, console: Console, names: list[str], sqlite_file: str
+) -> list[databases.Target]:
+    """The databases `names` lists, fresh; the servers among them only when they answer."""
+    found = [databases.sqlite(workdir, sqlite_file)] if "sqlite" in names else []
     for kind in databases.SERVERS:
         if kind not in names:
             continue
@@ -75,28 +78,9 @@ def _targets(workdir: Path, console: Console, names: list[str]) -> list[database
     return found
 
 
-def _analytics_targets(workdir: Path, console: Console) -> list[databases.Target]:
-    """The databases BENCH_ANALYTICS_DATABASES names (default: all three), those that answer."""
-    names = os.environ.get("BENCH_ANALYTICS_DATABASES", ",".join(databases.NAMES))
-    found = []
-    for name in (n.strip() for n in names.split(",") if n.strip()):
-        if name not in databases.NAMES:
-            raise SystemExit(f"BENCH_ANALYTICS_DATABASES: {name!r} is not one of {databases.NAMES}")
-        if name == "sqlite":
-            found.append(
-                databases.Target("sqlite", f"sqlite+pysqlite:///{workdir / 'analytics.db'}")
-            )
-            continue
-        try:
-            found.append(databases.fresh(name))
-        except databases.Unreachable as exc:
-            console.print(f"[yellow]{exc}[/]")
-    return found
-
-
-def _analytics(workdir: Path, total: int, console: Console) -> bool:
+def _analytics(workdir: Path, total: int, console: Console, names: list[str]) -> bool:
     ok = True
-    for target in _analytics_targets(workdir, console):
+    for target in _targets(workdir, console, names, "analytics.db"):
         load_s = analytics.load(target.url, total, seed=SEED + 1, console=console)
         if target.name == "mariadb":
             console.print(analytics.buffer_pool_note(target.url))
@@ -141,13 +125,21 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
         help="comma-separated databases to measure ingest on (default: all of %(default)s)",
     )
     parser.add_argument(
+        "--analytics-databases",
+        default=os.environ.get("BENCH_ANALYTICS_DATABASES", ",".join(databases.NAMES)),
+        help="comma-separated databases to time the analytics on "
+        "(default: BENCH_ANALYTICS_DATABASES, or all of them)",
+    )
+    parser.add_argument(
         "--ingest-only", action="store_true", help="skip the SDK and analytics benchmarks"
     )
     options = parser.parse_args(argv)
-    options.databases = [n.strip() for n in options.databases.split(",") if n.strip()]
-    unknown = sorted(set(options.databases) - set(databases.NAMES))
-    if unknown:
-        parser.error(f"unknown databases {unknown}; choose from {list(databases.NAMES)}")
+    for option in ("databases", "analytics_databases"):
+        names = [n.strip() for n in getattr(options, option).split(",") if n.strip()]
+        unknown = sorted(set(names) - set(databases.NAMES))
+        if unknown:
+            parser.error(f"unknown databases {unknown}; choose from {list(databases.NAMES)}")
+        setattr(options, option, names)
     return options
 
 
@@ -171,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             f"generated {total:,} events in {len(payloads):,} requests "
             f"({time.perf_counter() - started:.0f} s)"
         )
-        for target in _targets(workdir, console, options.databases):
+        for target in _targets(workdir, console, options.databases, "bench.db"):
             try:
                 results.append(_ingest(target, payloads, rows, workdir, console))
             except (server.ServerFailed, sa.exc.SQLAlchemyError) as exc:
@@ -182,7 +174,10 @@ def main(argv: list[str] | None = None) -> int:
         if not options.ingest_only:
             ok = _sdk(console) and ok
             try:
-                ok = _analytics(workdir, analytics_total, console) and ok
+                ok = (
+                    _analytics(workdir, analytics_total, console, options.analytics_databases)
+                    and ok
+                )
             except server.ServerFailed as exc:
                 ok = False
                 _failed(console, "analytics", exc)

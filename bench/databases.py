@@ -27,8 +27,8 @@ class Unreachable(Exception):
     """The server did not answer; the message is the one-line note for the report."""
 
 
-def sqlite(directory: Path) -> Target:
-    return Target("sqlite", f"sqlite+pysqlite:///{directory / 'bench.db'}")
+def sqlite(directory: Path, file: str) -> Target:
+    return Target("sqlite", f"sqlite+pysqlite:///{directory / file}")
 
 
 def fresh(kind: str) -> Target:
