@@ -31,11 +31,11 @@ def test_a_month_has_a_trend(loaded: Loaded) -> None:
     assert len(answer["growth"]["projection"]) == 4
 
 
-def test_sessions_that_touch_overlap(ops_client: TestClient) -> None:
+def test_sessions_that_touch_overlap(app_client: TestClient) -> None:
     """A session ending at the instant another starts is present with it; so is a single event."""
     t = (utcnow() - timedelta(days=2)).replace(microsecond=0, tzinfo=UTC)
     post_events(
-        ops_client,
+        app_client,
         [
             event("session_start", at=t, session="a"),
             event("session_end", at=t + timedelta(minutes=5), session="a", status="completed"),
@@ -45,7 +45,7 @@ def test_sessions_that_touch_overlap(ops_client: TestClient) -> None:
         ],
     )
     window = {"from": zulu(t.replace(tzinfo=None) - timedelta(hours=1)), "to": zulu(utcnow())}
-    answer = get(ops_client, "/analytics/capacity", **window)
+    answer = get(app_client, "/analytics/capacity", **window)
     assert answer["peak_concurrent_sessions"] == 2
     assert answer["peak_at"] == (t + timedelta(minutes=5)).replace(tzinfo=None)
 

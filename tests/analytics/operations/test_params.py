@@ -58,39 +58,39 @@ BAD: list[tuple[str, dict[str, str], str, str]] = [
 
 @pytest.mark.parametrize(("path", "params", "field", "says"), BAD)
 def test_bad_parameter_is_422_with_the_reason(
-    ops_client: TestClient, path: str, params: dict[str, str], field: str, says: str
+    app_client: TestClient, path: str, params: dict[str, str], field: str, says: str
 ) -> None:
-    response = ops_client.get(path, params=params, headers=READ)
+    response = app_client.get(path, params=params, headers=READ)
     assert says in reason(response, field)
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_the_common_window_is_checked(ops_client: TestClient, path: str) -> None:
-    response = ops_client.get(path, params={"from": "2026-12-01", "to": "2026-11-01"}, headers=READ)
+def test_the_common_window_is_checked(app_client: TestClient, path: str) -> None:
+    response = app_client.get(path, params={"from": "2026-12-01", "to": "2026-11-01"}, headers=READ)
     assert "before to" in reason(response, "from")
-    response = ops_client.get(path, params={"to": "tomorrow"}, headers=READ)
+    response = app_client.get(path, params={"to": "tomorrow"}, headers=READ)
     assert "ISO 8601" in reason(response, "to")
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_the_key_comes_first(ops_client: TestClient, path: str) -> None:
-    assert ops_client.get(path).status_code == 401
-    assert ops_client.get(path, params={"from": "garbage", "limit": "0"}).status_code == 401
-    assert ops_client.get(path, headers={"Authorization": "Bearer nope"}).status_code == 401
-    assert ops_client.get(path, headers=WRITE, params={"horizon": "0"}).status_code == 403
+def test_the_key_comes_first(app_client: TestClient, path: str) -> None:
+    assert app_client.get(path).status_code == 401
+    assert app_client.get(path, params={"from": "garbage", "limit": "0"}).status_code == 401
+    assert app_client.get(path, headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert app_client.get(path, headers=WRITE, params={"horizon": "0"}).status_code == 403
 
 
 @pytest.mark.parametrize("path", PATHS)
 def test_read_and_admin_keys_get_an_answer_on_an_empty_store(
-    ops_client: TestClient, path: str
+    app_client: TestClient, path: str
 ) -> None:
     for key in (READ, ADMIN):
-        response = ops_client.get(path, headers=key)
+        response = app_client.get(path, headers=key)
         assert response.status_code == 200, response.text
 
 
-def test_an_empty_store_answers_zeros_and_nulls(ops_client: TestClient) -> None:
-    answers = {p: ops_client.get(p, headers=READ).json() for p in PATHS}
+def test_an_empty_store_answers_zeros_and_nulls(app_client: TestClient) -> None:
+    answers = {p: app_client.get(p, headers=READ).json() for p in PATHS}
     performance = answers["/analytics/performance"]
     assert len(performance["response_time_ms"]) == 31
     assert {row["p99"] for row in performance["response_time_ms"]} == {None}

@@ -23,17 +23,17 @@ def test_satisfaction(loaded: Loaded, scale: str) -> None:
         assert_matches(answer, want, ask.name)
 
 
-def test_thumbs_only_reads_one_as_a_thumbs_up(ops_client: TestClient) -> None:
+def test_thumbs_only_reads_one_as_a_thumbs_up(app_client: TestClient) -> None:
     at = (utcnow() - timedelta(hours=2)).replace(tzinfo=UTC)
     post_events(
-        ops_client,
+        app_client,
         [
             event("feedback", at=at, rating=1, conversation="c1"),
             event("feedback", at=at, rating=1),
             event("feedback", at=at, rating=-1, conversation="c1"),
         ],
     )
-    answer = get(ops_client, "/analytics/satisfaction")
+    answer = get(app_client, "/analytics/satisfaction")
     assert answer["scale"] == "thumbs"
     assert answer["thumbs"] == {"up": 2, "down": 1}
     assert answer["csat"] == pytest.approx(2 / 3)
