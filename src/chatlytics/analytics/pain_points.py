@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from chatlytics.analytics.handovers import IssueCount, handover_figures
 from chatlytics.analytics.numbers import as_int, ratio
-from chatlytics.analytics.performance import percentile
+from chatlytics.analytics.percentiles import from_sorted
 from chatlytics.analytics.range import Window
 from chatlytics.analytics.series import in_window
 from chatlytics.analytics.status import Clock, conversation_is_handover, is_ended
@@ -239,7 +239,7 @@ def handover_quality(conn: Connection, window: Window, hours: BusinessHours) -> 
         handover_conversations=len(rows),
         timed_handovers=len(counts),
         bot_turns_mean=sum(counts) / len(counts) if counts else None,
-        bot_turns_median=percentile(sorted(counts), 0.5),
+        bot_turns_median=from_sorted(sorted(counts), 0.5),
         handover_requests=len(requests),
         outside_business_hours=outside,
         outside_share=ratio(outside, len(requests)),

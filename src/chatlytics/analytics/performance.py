@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from chatlytics.analytics.numbers import as_float, as_int, ratio
-from chatlytics.analytics.percentiles import interpolate
+from chatlytics.analytics.percentiles import from_sorted
 from chatlytics.analytics.range import UtcTime, Window
 from chatlytics.analytics.series import in_window
 from chatlytics.store.dialect import (
@@ -145,23 +144,12 @@ def bot_replies(conn: Connection, window: Window) -> Replies:
     return Replies(by_bucket, dict(by_conversation), sent)
 
 
-def percentile(ordered: list[float], p: float) -> float | None:
-    """percentile_cont(p) of values sorted ascending; None when there are none."""
-    if not ordered:
-        return None
-    rank = (len(ordered) - 1) * p
-    below = math.floor(rank)
-    if rank == below:
-        return ordered[below]
-    return interpolate(ordered[below], ordered[below + 1], rank - below)
-
-
 def latency_series(replies: Replies, window: Window) -> list[LatencyPoint]:
     """p50, p90 and p99 of bot reply latency for every bucket of the window, nulls where none."""
     points = []
     for start in window.buckets():
         values = replies.by_bucket.get(start, [])
-        p50, p90, p99 = (percentile(values, p) for p in PERCENTILES)
+        p50, p90, p99 = (from_sorted(values, p) for p in PERCENTILES)
         points.append(
             LatencyPoint(bucket=start, bot_messages=len(values), p50=p50, p90=p90, p99=p99)
         )
