@@ -9,6 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from chatlytics.events import Rejection, ValidEvent, validate_event
+
 WRITE = {"Authorization": "Bearer test-write"}
 READ = {"Authorization": "Bearer test-read"}
 ADMIN = {"Authorization": "Bearer test-admin"}
@@ -58,3 +60,13 @@ def post_events(
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+def validated(raw: list[dict[str, Any]], *, received_at: datetime) -> list[ValidEvent]:
+    """Events that must pass validation, as the writer receives them."""
+    out = []
+    for i, item in enumerate(raw):
+        result = validate_event(i, item, sent_at=None, received_at=received_at)
+        assert not isinstance(result, Rejection), result
+        out.append(result)
+    return out

@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatlytics.events import Rejection, ValidEvent, validate_event
+from chatlytics.events import ValidEvent
 from chatlytics.store.batch import store_batch
 from chatlytics.store.database import Database
 from chatlytics.store.schema import PROJECTIONS, metadata
+from tests.helpers import validated
 
 BASE = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 20, 12, 0)
@@ -79,12 +80,7 @@ def scenarios(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 
 def checked(raw: list[dict[str, Any]]) -> list[ValidEvent]:
-    out = []
-    for i, item in enumerate(raw):
-        result = validate_event(i, item, sent_at=None, received_at=RECEIVED)
-        assert not isinstance(result, Rejection), result
-        out.append(result)
-    return out
+    return validated(raw, received_at=RECEIVED)
 
 
 def snapshot(batches: list[list[dict[str, Any]]]) -> dict[str, list[tuple[Any, ...]]]:

@@ -12,25 +12,19 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Connection
 
 from chatlytics.app import create_app
-from chatlytics.events import Rejection, ValidEvent, validate_event
+from chatlytics.events import ValidEvent
 from chatlytics.store.batch import Written
 from chatlytics.store.database import Database
 from chatlytics.store.schema import events, failed_events, sessions
 from chatlytics.store.writer import BatchWriter, StorageUnavailable
 from tests.conftest import make_settings
-from tests.helpers import ADMIN, WRITE, ago, event, post_events
+from tests.helpers import ADMIN, WRITE, ago, event, post_events, validated
 
 SQL_WORDS = ("INSERT", "UPDATE", "SELECT", "[SQL", "parameters")
 
 
 def checked(raw: list[dict[str, Any]]) -> list[ValidEvent]:
-    now = datetime.now(UTC)
-    out = []
-    for i, item in enumerate(raw):
-        result = validate_event(i, item, sent_at=None, received_at=now)
-        assert not isinstance(result, Rejection), result
-        out.append(result)
-    return out
+    return validated(raw, received_at=datetime.now(UTC))
 
 
 def refuse_marked(conn: Connection, stored: Sequence[ValidEvent]) -> None:
