@@ -7,8 +7,6 @@ series); their own parameters are checked here, and a bad one is a 422 that name
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,7 +17,7 @@ from chatlytics.access import ReadKey
 from chatlytics.analytics.capacity import DEFAULT_HORIZON, MAX_HORIZON, Capacity, capacity
 from chatlytics.analytics.pain_points import TOP, BusinessHours, PainPoints, pain_points
 from chatlytics.analytics.performance import Performance, SlowestBy, performance
-from chatlytics.analytics.range import MAX_BUCKETS, truncate
+from chatlytics.analytics.range import MAX_BUCKETS, bucket_count
 from chatlytics.analytics.roi import Roi, RoiInputs, roi
 from chatlytics.analytics.routes import ClockNow, PlainWindow, SeriesWindow
 from chatlytics.analytics.satisfaction import Satisfaction, Scale, satisfaction
@@ -182,7 +180,7 @@ def get_capacity(
         int, Query(ge=1, le=MAX_HORIZON, description="weeks to project the trend")
     ] = DEFAULT_HORIZON,
 ) -> Capacity:
-    weeks = math.ceil((window.end - truncate(window.start, "week")) / timedelta(weeks=1))
+    weeks = bucket_count(window.start, window.end, "week")
     if weeks > MAX_BUCKETS:
         raise invalid(
             "from",

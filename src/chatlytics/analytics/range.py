@@ -60,6 +60,11 @@ class Window:
         return found
 
 
+def bucket_count(start: datetime, end: datetime, interval: Interval) -> int:
+    """How many buckets of `interval` overlap [start, end)."""
+    return math.ceil((end - truncate(start, interval)) / STEP[interval])
+
+
 def truncate(moment: datetime, interval: Interval) -> datetime:
     """The start of the bucket holding `moment` (naive UTC)."""
     if interval == "hour":
@@ -118,7 +123,7 @@ def parse_window(
             "interval", f"interval must be one of {', '.join(INTERVALS)}, not {interval!r}"
         )
     checked: Interval = interval
-    count = math.ceil((stop - truncate(begin, checked)) / STEP[checked])
+    count = bucket_count(begin, stop, checked)
     if count > MAX_BUCKETS:
         raise RangeError(
             "interval",
