@@ -110,11 +110,14 @@ def _sdk(console: Console) -> bool:
             name, f"{figures[name + '_median_us']:.2f}", f"{figures[name + '_p99_us']:.1f}"
         )
     console.print(table)
+    met = figures["track_alone_median_us"] <= figures["goal_median_us"]
     console.print(
-        f"SDK events lost in the busy case: {figures['lost']:.0f} (goal 0); "
-        f"track() median goal ≤ {figures['goal_median_us']:.0f} µs"
+        f"SDK events lost in the busy case: {figures['lost']:.0f} (goal 0, enforced); "
+        f"track() median goal ≤ {figures['goal_median_us']:.0f} µs "
+        f"({'met' if met else 'not met'} on this machine; reported, not enforced: "
+        "an absolute time depends on the CPU)"
     )
-    return figures["lost"] == 0 and figures["track_alone_median_us"] <= figures["goal_median_us"]
+    return figures["lost"] == 0
 
 
 def _options(argv: list[str] | None) -> argparse.Namespace:
