@@ -1,19 +1,18 @@
 """Raw event counts: every stored event by type, catalogue and custom alike, by `occurred_at`.
 
-Both queries are served by the (occurred_at, type) index of the raw log without reading its rows.
+Read from the hourly counts kept beside the raw log (analytics/hourly.py), not from the log itself.
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
-from chatlytics.analytics.numbers import as_int
+from chatlytics.analytics import hourly
+from chatlytics.analytics.hourly import counts_by_bucket
 from chatlytics.analytics.range import UtcTime, Window
-from chatlytics.analytics.series import count_by_bucket, in_window, lay_out
+from chatlytics.analytics.series import lay_out
 from chatlytics.events import CATALOGUE
-from chatlytics.store.schema import events
 
 
 class TypeCount(BaseModel):
@@ -37,18 +36,15 @@ class EventCounts(BaseModel):
 
 def event_counts(conn: Connection, window: Window) -> EventCounts:
     """Events of the window by type, and per bucket."""
-    e = events.c
-    query = (
-        sa.select(e.type, sa.func.count()).where(in_window(e.occurred_at, window)).group_by(e.type)
-    )
+    counts = counts_by_bucket(conn, window)
     by_type = sorted(
         (
-            TypeCount(type=name, count=as_int(n), custom=name not in CATALOGUE)
-            for name, n in conn.execute(query)
+            TypeCount(type=name, count=n, custom=name not in CATALOGUE)
+            for name, n in hourly.by_type(counts).items()
         ),
         key=lambda item: (-item.count, item.type),
     )
-    series = lay_out(window, count_by_bucket(conn, e.occurred_at, window))
+    series = lay_out(window, hourly.by_bucket(counts))
     return EventCounts(
         total_events=sum(item.count for item in by_type),
         by_type=by_type,

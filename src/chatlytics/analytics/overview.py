@@ -2,28 +2,32 @@
 
 Each figure counts its rows by the time named in its table (sessions and conversations by start,
 messages by creation, leads by submission, handovers by request, chatbot opens and errors by the time of
-the raw event); users are those active in the window (see `analytics.users`).
+the raw event); users are those active in the window (see `analytics.users`). Messages, opens and
+errors are read from the hourly event counts (see `analytics.hourly`).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
-from chatlytics.analytics.numbers import as_int, count_if, ratio
+from chatlytics.analytics import hourly
+from chatlytics.analytics.hourly import counts_by_bucket
+from chatlytics.analytics.numbers import as_int, ratio
 from chatlytics.analytics.range import UtcTime, Window
 from chatlytics.analytics.series import count_by_bucket, in_window
 from chatlytics.analytics.sessions import count_active_sessions, session_totals
 from chatlytics.analytics.status import Clock
 from chatlytics.analytics.users import active_users
+from chatlytics.events import MESSAGE_TYPES
 from chatlytics.store.schema import (
     chatbot_close_events,
     conversations,
-    events,
     human_handover,
     lead_analytics,
-    messages,
     sessions,
 )
 
@@ -73,12 +77,15 @@ def _count(conn: Connection, table: sa.Table, column: str, window: Window) -> in
     return as_int(conn.execute(query).scalar_one())
 
 
-def overview_series(conn: Connection, window: Window) -> list[OverviewBucket]:
-    """Sessions, conversations, messages, leads and handovers per bucket of the window."""
+def overview_series(
+    conn: Connection, window: Window, messages_by_bucket: dict[datetime, int]
+) -> list[OverviewBucket]:
+    """Sessions, conversations, messages (counted by the caller), leads and handovers per bucket of
+    the window."""
     counts = {
         "sessions": count_by_bucket(conn, sessions.c.started_at, window),
         "conversations": count_by_bucket(conn, conversations.c.started_at, window),
-        "messages": count_by_bucket(conn, messages.c.created_at, window),
+        "messages": messages_by_bucket,
         "leads": count_by_bucket(conn, lead_analytics.c.created_at, window),
         "handovers": count_by_bucket(conn, human_handover.c.requested_at, window),
     }
@@ -94,17 +101,11 @@ def overview(conn: Connection, window: Window, clock: Clock) -> Overview:
     """Every figure of the overview page."""
     present = active_users(conn, window)
     started = session_totals(conn, window, clock)
-    m, e = messages.c, events.c
-    total_messages, questions = conn.execute(
-        sa.select(sa.func.count(), count_if(m.message_type == "user")).where(
-            in_window(m.created_at, window)
-        )
-    ).one()
-    opens, errors = conn.execute(
-        sa.select(count_if(e.type == "widget_open"), count_if(e.type == "error")).where(
-            in_window(e.occurred_at, window), e.type.in_(["widget_open", "error"])
-        )
-    ).one()
+    # A message row is made from each message event, at its time: their counts are the same.
+    counted = counts_by_bucket(conn, window, {*MESSAGE_TYPES, "widget_open", "error"})
+    of_type = hourly.by_type(counted)
+    total_messages = sum(of_type[kind] for kind in MESSAGE_TYPES)
+    questions, opens, errors = (of_type[kind] for kind in ("user_message", "widget_open", "error"))
     c = chatbot_close_events.c
     closes, spent = conn.execute(
         sa.select(sa.func.count(), sa.func.sum(c.time_spent_seconds)).where(
@@ -120,14 +121,14 @@ def overview(conn: Connection, window: Window, clock: Clock) -> Overview:
         active_sessions=count_active_sessions(conn, clock),
         avg_session_duration=started.average_duration,
         total_conversations=_count(conn, conversations, "started_at", window),
-        total_messages=as_int(total_messages),
-        total_questions=as_int(questions),
-        total_chatbot_opens=as_int(opens),
+        total_messages=total_messages,
+        total_questions=questions,
+        total_chatbot_opens=opens,
         total_chatbot_closes=closes,
         avg_time_spent_seconds=float(spent or 0) / closes if closes else 0.0,
         total_leads=_count(conn, lead_analytics, "created_at", window),
         total_handovers=_count(conn, human_handover, "requested_at", window),
-        total_errors=as_int(errors),
-        error_rate=ratio(as_int(errors), as_int(questions)),
-        series=overview_series(conn, window),
+        total_errors=errors,
+        error_rate=ratio(errors, questions),
+        series=overview_series(conn, window, hourly.by_bucket(counted, MESSAGE_TYPES)),
     )

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from chatlytics.events import Rejection, ValidEvent
 from chatlytics.store.anonymous import Key, add_counts
 from chatlytics.store.bulk import insert_rows, insert_values
+from chatlytics.store.hourly import add_hourly, tally
 from chatlytics.store.projections import project
 from chatlytics.store.projections.rows import IDS, chunks, in_ids
 from chatlytics.store.schema import events, failed_events
@@ -202,4 +203,7 @@ def store_batch(
     project(conn, fresh, now=now, timeout_s=timeout_s)
     if projection is not None and fresh:
         projection(conn, fresh)
+    add_hourly(
+        conn, tally((e.occurred_at, e.type) for e in fresh)
+    )  # last: rows every writer shares
     return Stored(frozenset(accepted))

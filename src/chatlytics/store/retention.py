@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection, Row
 
 from chatlytics.events import CATALOGUE, ValidEvent
+from chatlytics.store.hourly import HourKey, add_hourly, tally
 from chatlytics.store.projections import SERVER_ONLY
 from chatlytics.store.projections.handovers import assign_handovers
 from chatlytics.store.projections.rows import chunks, load, save
@@ -120,6 +121,22 @@ def remaining_events(
     return list(found.values())
 
 
+def _hourly_of(conn: Connection, event_ids: Sequence[str]) -> Counter[HourKey]:
+    """The hourly counts of the stored events among `event_ids`, locked until the caller commits
+    (so an erasure and a retention run deleting the same event cannot both take it off)."""
+    e = events.c
+    found: Counter[HourKey] = Counter()
+    for part in chunks(sorted(set(event_ids))):
+        query = (
+            sa.select(e.occurred_at, e.type)
+            .where(e.event_id.in_(part))
+            .order_by(e.event_id)
+            .with_for_update()
+        )
+        found.update(tally((at, kind) for at, kind in conn.execute(query)))
+    return found
+
+
 def remove_events(
     conn: Connection, gone: Sequence[Doomed], *, now: datetime, timeout_s: int
 ) -> Counter[str]:
@@ -136,6 +153,7 @@ def remove_events(
         conn, conversations, conversations.c.conversation_id, conversation_ids
     )
     event_ids = [d.event_id for d in gone]
+    hourly = _hourly_of(conn, event_ids)
     for table in RECORD_TABLES:
         counts[str(table.name)] += delete_in(conn, table, table.c.event_id, event_ids)
     counts[str(events.name)] += delete_in(conn, events, events.c.event_id, event_ids)
@@ -160,6 +178,7 @@ def remove_events(
     people = {d.user_id for d in projected} | {e.user_id for e in left}
     people.update(r["user_id"] for r in [*before_sessions, *before_conversations])
     counts[str(users.name)] += rederive_users(conn, people, now=now, timeout_s=timeout_s)
+    add_hourly(conn, {key: -n for key, n in hourly.items()})  # last: rows every writer shares
     return counts
 
 

@@ -307,6 +307,15 @@ anonymous_counts = sa.Table(
     comment="events received but not stored, counted without anything personal",
 )
 
+hourly_event_counts = sa.Table(
+    "hourly_event_counts",
+    metadata,
+    sa.Column("hour", UtcDateTime, primary_key=True, comment="start of the hour (UTC)"),
+    sa.Column("type", sa.String(64), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    comment="stored events per hour of occurred_at and type, kept with the raw log",
+)
+
 PROJECTIONS = (
     users,
     sessions,

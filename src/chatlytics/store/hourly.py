@@ -1,0 +1,73 @@
+"""Stored events counted per hour of their (corrected) time and type, beside the raw log.
+
+Counting a month of a busy site's events by type means reading a million index entries; reading their
+hourly counts means reading a few thousand rows. The counts move in the same transaction as the raw
+log: up when an event is stored for the first time, down when one is deleted (retention, erasure),
+so they always equal a GROUP BY over `events`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from chatlytics.store.schema import hourly_event_counts
+
+HourKey = tuple[datetime, str]  # (start of the hour, event type)
+_KEY = "_hour", "_type"
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def tally(moments_and_types: Iterable[tuple[datetime, str]]) -> Counter[HourKey]:
+    """How many events per (hour, type)."""
+    return Counter((hour_of(at), kind) for at, kind in moments_and_types)
+
+
+def add_hourly(conn: Connection, changes: Mapping[HourKey, int]) -> None:
+    """Add `changes` (negative to take away) to the stored counts; a count that reaches 0 goes.
+
+    Rows are locked in key order (so two writers cannot deadlock on them) and read before being
+    written, the same on every database; the caller should run this late in its transaction, since
+    the current hour's rows are shared by every writer.
+    """
+    changes = {key: n for key, n in changes.items() if n}
+    if not changes:
+        return
+    h = hourly_event_counts.c
+    hours = sorted({hour for hour, _ in changes})
+    query = (
+        sa.select(h.hour, h.type, h.count)
+        .where(h.hour >= hours[0], h.hour <= hours[-1])
+        .order_by(h.hour, h.type)
+        .with_for_update()
+    )
+    existing = {
+        (row.hour, row.type): int(row._mapping["count"])
+        for row in conn.execute(query)
+        if (row.hour, row.type) in changes
+    }
+    inserts, updates, gone = [], [], []
+    for (hour, kind), n in sorted(changes.items()):
+        total = existing.get((hour, kind), 0) + n
+        if total < 0:
+            raise ValueError(f"hourly count of {kind} at {hour} would fall below 0")
+        if (hour, kind) not in existing:
+            inserts.append({"hour": hour, "type": kind, "count": total})
+        elif total == 0:
+            gone.append({_KEY[0]: hour, _KEY[1]: kind})
+        else:
+            updates.append({_KEY[0]: hour, _KEY[1]: kind, "count": total})
+    match = sa.and_(h.hour == sa.bindparam(_KEY[0]), h.type == sa.bindparam(_KEY[1]))
+    if inserts:
+        conn.execute(sa.insert(hourly_event_counts), inserts)
+    if updates:
+        conn.execute(sa.update(hourly_event_counts).where(match), updates)
+    if gone:
+        conn.execute(sa.delete(hourly_event_counts).where(match), gone)
