@@ -6,6 +6,7 @@ percentiles are exact (see `analytics.percentiles`), the same on every database.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 
@@ -16,7 +17,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from chatlytics.analytics import percentiles
 from chatlytics.analytics.numbers import as_int, count_if, mean, ratio
-from chatlytics.analytics.percentiles import percentile_cont
 from chatlytics.analytics.range import UtcTime, Window
 from chatlytics.analytics.series import in_window
 from chatlytics.store.schema import messages
@@ -94,23 +94,24 @@ def response_times(conn: Connection, where: ColumnElement[bool]) -> ResponseTime
     """Mean and percentiles of `latency_ms` over the bot messages meeting `where`."""
     m = messages.c
     bots = sa.and_(where, m.message_type == "bot")
-    # Each bucket counts latencies up to its bound: cumulative counts, differenced below.
-    upto = [count_if(m.latency_ms <= bound) for bound in HISTOGRAM_BOUNDS]
-    count, total, *cumulative = conn.execute(
-        sa.select(sa.func.count(m.latency_ms), sa.func.sum(m.latency_ms), *upto).where(bots)
-    ).one()
-    n = as_int(count)
-    if 0 < n <= percentiles.FETCH_ALL:
-        # One sorted fetch gives the percentiles, and a mean that does not depend on the order in
-        # which the database happens to add the rows (a float SUM does, in its last digits).
-        ordered = sa.select(m.latency_ms).where(bots, m.latency_ms.is_not(None))
-        values = [float(v) for v in conn.execute(ordered.order_by(m.latency_ms)).scalars()]
+    values = percentiles.sorted_values(conn, m.latency_ms, bots)
+    if values is not None:
+        # One fetch gives the count, the histogram, the percentiles, and a mean that does not
+        # depend on the order in which the database happens to add the rows (a float SUM does).
+        n = len(values)
         p50, p90, p99 = (percentiles.from_sorted(values, p) for p in PERCENTILES)
-        average: float | None = math.fsum(values) / len(values) if values else None
+        average: float | None = math.fsum(values) / n if values else None
+        edges = [bisect.bisect_right(values, bound) for bound in HISTOGRAM_BOUNDS] + [n]
     else:
-        p50, p90, p99 = percentile_cont(conn, m.latency_ms, bots, PERCENTILES)
+        # Each bucket counts latencies up to its bound: cumulative counts, differenced below.
+        upto = [count_if(m.latency_ms <= bound) for bound in HISTOGRAM_BOUNDS]
+        count, total, *cumulative = conn.execute(
+            sa.select(sa.func.count(m.latency_ms), sa.func.sum(m.latency_ms), *upto).where(bots)
+        ).one()
+        n = as_int(count)
+        p50, p90, p99 = percentiles.by_rank(conn, m.latency_ms, bots, PERCENTILES)
         average = mean(total, count)
-    edges = [as_int(c) for c in cumulative] + [as_int(count)]
+        edges = [as_int(c) for c in cumulative] + [n]
     counts = [edges[0]] + [b - a for a, b in itertools.pairwise(edges)]
     bounds: list[float | None] = [*HISTOGRAM_BOUNDS, None]
     histogram = [LatencyBucket(le_ms=b, count=n) for b, n in zip(bounds, counts, strict=True)]

@@ -1,9 +1,10 @@
 """Exact percentiles computed the same way on every database, equal to PostgreSQL's percentile_cont.
 
 SQLite and MariaDB have no ordered-set aggregates, and approximations would give different answers per
-database. So: count the values; up to FETCH_ALL of them, fetch them once in order (one sort serves every
-fraction: twice as fast as a sort per fraction); beyond that, for each fraction p fetch the two values
-around rank h = (n - 1) * p with `ORDER BY value LIMIT 2 OFFSET floor(h)`. Interpolate in Python.
+database. So: fetch up to FETCH_ALL values once, unordered and as the driver's tuples, and sort them here
+(one sort serves every fraction, and Python sorts floats faster than the database hands over sorted rows);
+beyond that, count them, and for each fraction p fetch the two values around rank h = (n - 1) * p with
+`ORDER BY value LIMIT 2 OFFSET floor(h)`. Interpolate in Python.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from chatlytics.analytics import fetch
 from chatlytics.analytics.numbers import as_int
 
 
@@ -38,6 +40,19 @@ def from_sorted(values: Sequence[float], p: float) -> float | None:
     return interpolate(values[below], values[below + 1], rank - below)
 
 
+def sorted_values(
+    conn: Connection, column: ColumnElement[Any], where: ColumnElement[bool]
+) -> list[float] | None:
+    """The non-NULL values of `column` meeting `where`, ascending; None when there are more than
+    FETCH_ALL of them (then only ranks are fetched, see `percentile_cont`)."""
+    query = sa.select(column).where(column.is_not(None), where).limit(FETCH_ALL + 1)
+    values = fetch.floats(conn, query)
+    if len(values) > FETCH_ALL:
+        return None
+    values.sort()
+    return values
+
+
 def percentile_cont(
     conn: Connection,
     column: ColumnElement[Any],
@@ -48,24 +63,33 @@ def percentile_cont(
     `where`; None for each p when there are no such values."""
     if any(not 0 <= p <= 1 for p in fractions):
         raise ValueError("percentile fractions lie between 0 and 1")
+    values = sorted_values(conn, column, where)
+    if values is not None:
+        return [from_sorted(values, p) for p in fractions]
+    return by_rank(conn, column, where, fractions)
+
+
+def by_rank(
+    conn: Connection,
+    column: ColumnElement[Any],
+    where: ColumnElement[bool],
+    fractions: Sequence[float],
+) -> list[float | None]:
+    """percentile_cont as above, from the two values around each rank: for more than FETCH_ALL."""
     condition = sa.and_(column.is_not(None), where)
     n = as_int(conn.execute(sa.select(sa.func.count()).where(condition)).scalar_one())
-    if n == 0:
+    if n == 0:  # rows deleted (retention) since the fetch
         return [None for _ in fractions]
-    if n <= FETCH_ALL:
-        ordered = sa.select(column).where(condition).order_by(column)
-        values = [float(v) for v in conn.execute(ordered).scalars()]
-        return [from_sorted(values, p) for p in fractions]
     results: list[float | None] = []
     for p in fractions:
         rank = (n - 1) * p
         below = math.floor(rank)
         query = sa.select(column).where(condition).order_by(column).limit(2).offset(below)
-        values = [float(v) for v in conn.execute(query).scalars()]
-        if not values:  # rows deleted (retention) between the count and this fetch
+        pair = [float(v) for v in conn.execute(query).scalars()]
+        if not pair:  # rows deleted (retention) between the count and this fetch
             results.append(None)
-        elif rank == below or len(values) == 1:
-            results.append(values[0])
+        elif rank == below or len(pair) == 1:
+            results.append(pair[0])
         else:
-            results.append(interpolate(values[0], values[1], rank - below))
+            results.append(interpolate(pair[0], pair[1], rank - below))
     return results
