@@ -8,13 +8,17 @@ so they always equal a GROUP BY over `events`.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from chatlytics.store.dialect import dialect_of
 from chatlytics.store.schema import hourly_event_counts
 
 HourKey = tuple[datetime, str]  # (start of the hour, event type)
@@ -30,15 +34,31 @@ def tally(moments_and_types: Iterable[tuple[datetime, str]]) -> Counter[HourKey]
     return Counter((hour_of(at), kind) for at, kind in moments_and_types)
 
 
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    """INSERT, or add to the count already there: one statement per row, no read first."""
+    h = hourly_event_counts
+    if dialect == "mysql":
+        mine = mysql.insert(h)
+        return mine.on_duplicate_key_update(count=h.c.count + mine.inserted["count"])
+    ours = (postgresql if dialect == "postgresql" else sqlite).insert(h)
+    return ours.on_conflict_do_update(
+        index_elements=[h.c.hour, h.c.type], set_={"count": h.c.count + ours.excluded["count"]}
+    )
+
+
 def add_hourly(conn: Connection, changes: Mapping[HourKey, int]) -> None:
     """Add `changes` (negative to take away) to the stored counts; a count that reaches 0 goes.
 
-    Rows are locked in key order (so two writers cannot deadlock on them) and read before being
-    written, the same on every database; the caller should run this late in its transaction, since
-    the current hour's rows are shared by every writer.
+    Rows are written in key order (so two writers cannot deadlock on them); the caller should run
+    this late in its transaction, since the current hour's rows are shared by every writer.
     """
     changes = {key: n for key, n in changes.items() if n}
     if not changes:
+        return
+    if all(n > 0 for n in changes.values()):  # new events: the writer's case
+        rows = [{"hour": h, "type": t, "count": n} for (h, t), n in sorted(changes.items())]
+        conn.execute(_upsert(dialect_of(conn)), rows)
         return
     h = hourly_event_counts.c
     hours = sorted({hour for hour, _ in changes})
