@@ -37,6 +37,7 @@ from chatlytics.store.backup import (
     sqlite_copy,
 )
 from chatlytics.store.database import Database
+from chatlytics.store.dialect import refresh_statistics
 from chatlytics.store.migrate import current
 from chatlytics.store.schema import metadata
 from chatlytics.store.timing import utcnow
@@ -299,4 +300,7 @@ def restore(
             if seen != set(source.counts):
                 raise RestoreRefused(f"tables missing from the file: {set(source.counts) - seen}")
             reset_sequences(conn)
+        # Outside the restore's transaction: MariaDB's ANALYZE TABLE would commit it half done.
+        with db.write() as conn:
+            refresh_statistics(conn, sorted(metadata.tables))
         return Summary(fmt, source.revision, dict(source.counts))
