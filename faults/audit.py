@@ -2,8 +2,8 @@
 
 Events have a unique event_id, so the raw log cannot hold one twice; a retried batch counted twice
 would show in the projections instead: every message event makes one messages row and adds one to its
-session's and conversation's counts, every lead one lead_analytics row, and so on. Each of those is
-compared with the figure predicted from the events sent.
+session's and conversation's counts and to its hour's count, every lead one lead_analytics row, and so
+on. Each of those is compared with the figure predicted from the events sent.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def _expected(sent: list[Sent]) -> dict[str, int]:
         "sum(sessions.message_count)": messages,
         "sum(conversations.message_count)": messages,
         "sum(users.total_messages)": messages,
+        "sum(hourly_event_counts.count)": len(sent),  # every type, performance included
     }
     return figures
 
@@ -91,6 +92,9 @@ def _actual(conn: sa.Connection) -> dict[str, int]:
             sa.select(sa.func.sum(schema.conversations.c.message_count))
         ),
         "sum(users.total_messages)": scalar(sa.select(sa.func.sum(schema.users.c.total_messages))),
+        "sum(hourly_event_counts.count)": scalar(
+            sa.select(sa.func.sum(schema.hourly_event_counts.c.count))
+        ),
     }
     return figures
 
