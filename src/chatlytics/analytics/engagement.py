@@ -104,23 +104,34 @@ def score_of(parts: Mapping[str, ColumnElement[Any]]) -> ColumnElement[Any]:
     return sa.case((points > SCORE_CAP, SCORE_CAP), (points < 0, 0), else_=points)
 
 
+def feedback_points(conn: Connection) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """Whether a feedback event is positive, and whether it is negative, as 1 or 0."""
+    rating = json_text(conn, events.c.properties, "rating")
+    return (
+        sa.case((rating.in_(POSITIVE_RATINGS), 1), else_=0),
+        sa.case((rating == NEGATIVE_RATING, 1), else_=0),
+    )
+
+
 def scoring_rows(
     conn: Connection,
     window: Window | None,
     user_id: str | None,
     columns: Sequence[str] = COMPONENTS,
+    *,
+    feedback: bool = True,
 ) -> list[sa.Select[Any]]:
     """SELECTs of one row per thing that scores (in the window, or ever; of one user, or all), with
     the columns `columns`: sum them per user for the components. Each reads its table once, along its
-    time index (in a window) or its user index (for one user)."""
+    time index (in a window) or its user index (for one user). Without `feedback`, the caller reads
+    the feedback events itself (with `feedback_points`)."""
     s, q, e = sessions.c, lead_analytics.c, events.c
 
     def where(time: ColumnElement[Any], user: ColumnElement[str]) -> list[ColumnElement[bool]]:
         found = [] if window is None else [in_window(time, window)]
         return found if user_id is None else [*found, user == user_id]
 
-    rating = json_text(conn, e.properties, "rating")
-    return [
+    rows = [
         part(
             s.user_id,
             columns,
@@ -129,13 +140,15 @@ def scoring_rows(
             user_messages=s.user_message_count,
         ).where(*where(s.started_at, s.user_id)),
         part(q.user_id, columns, leads=1).where(*where(q.created_at, q.user_id)),
-        part(
-            e.user_id,
-            columns,
-            positive_feedback=sa.case((rating.in_(POSITIVE_RATINGS), 1), else_=0),
-            negative_feedback=sa.case((rating == NEGATIVE_RATING, 1), else_=0),
-        ).where(e.type == "feedback", *where(e.occurred_at, e.user_id)),
     ]
+    if feedback:
+        positive, negative = feedback_points(conn)
+        rows.append(
+            part(e.user_id, columns, positive_feedback=positive, negative_feedback=negative).where(
+                e.type == "feedback", *where(e.occurred_at, e.user_id)
+            )
+        )
+    return rows
 
 
 def engagement_query(

@@ -21,6 +21,7 @@ from chatlytics.analytics.engagement import (
     SCORE_CAP,
     EngagementComponents,
     engagement_from,
+    feedback_points,
     part,
     score_of,
     scoring_rows,
@@ -88,21 +89,38 @@ def _flagged(conn: Connection, window: Window, criteria: Criteria) -> list[Any]:
     """Per flagged visitor: engagement components and score, product interest events (`interest`),
     and the most interest events for one product (`most`).
 
-    One UNION ALL grouped by user, like the score itself: the product rows come pre-grouped per user
-    and product. (Outer joins of grouped subqueries took SQLite minutes.)"""
+    One UNION ALL grouped by user, like the score itself: the event rows come pre-grouped per user
+    and product. (Outer joins of grouped subqueries took SQLite minutes.) Feedback and product
+    interest are read together: each type alone walked the window's whole (occurred_at, type)
+    index."""
     e = events.c
-    key = product_key(conn)
+    is_interest = e.type == INTEREST
+    positive, negative = feedback_points(conn)
+    # Feedback falls in the group of its user without a product.
+    product = sa.case((is_interest, product_key(conn)), else_=sa.null())
     per_product = (
-        sa.select(e.user_id, sa.func.count().label("events"))
-        .where(e.type == INTEREST, in_window(e.occurred_at, window))
-        .group_by(e.user_id, key)
+        sa.select(
+            e.user_id,
+            sa.func.sum(sa.case((is_interest, 0), else_=positive)).label("positive"),
+            sa.func.sum(sa.case((is_interest, 0), else_=negative)).label("negative"),
+            sa.func.sum(sa.case((is_interest, 1), else_=0)).label("events"),
+        )
+        .where(e.type.in_((INTEREST, "feedback")), in_window(e.occurred_at, window))
+        .group_by(e.user_id, product)
         .subquery("per_product")
     )
     columns = (*COMPONENTS, "interest", "most")
     pp = per_product.c
     rows = sa.union_all(
-        *scoring_rows(conn, window, None, columns),
-        part(pp.user_id, columns, interest=pp.events, most=pp.events),
+        *scoring_rows(conn, window, None, columns, feedback=False),
+        part(
+            pp.user_id,
+            columns,
+            positive_feedback=pp.positive,
+            negative_feedback=pp.negative,
+            interest=pp.events,
+            most=pp.events,
+        ),
     ).subquery("flagging")
     sums = {name: sa.func.sum(rows.c[name]) for name in COMPONENTS}
     score = score_of(sums)
