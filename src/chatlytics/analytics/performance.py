@@ -278,6 +278,23 @@ def abandoned_replies(conn: Connection, window: Window) -> list[int]:
         .correlate_except(user)
         .exists()
     )
+    # A reply followed by several closes counts once, with the first of them (by time, then id):
+    # that one qualifies whenever a later one does. Pairs with any other close are left out here,
+    # where COUNT(DISTINCT event_id) read every reply's row.
+    earlier = chatbot_close_events.alias("earlier_close")
+    not_first = (
+        sa.select(earlier.c.session_id)
+        .where(
+            earlier.c.session_id == c.session_id,
+            earlier.c.closed_at >= m.created_at,
+            sa.or_(
+                earlier.c.closed_at < c.closed_at,
+                sa.and_(earlier.c.closed_at == c.closed_at, earlier.c.event_id < c.event_id),
+            ),
+        )
+        .correlate_except(earlier)
+        .exists()
+    )
     which = sa.case(
         *((m.latency_ms < high, i) for i, high in enumerate(CLASS_BOUNDS)),
         else_=len(CLASS_BOUNDS),
@@ -289,11 +306,17 @@ def abandoned_replies(conn: Connection, window: Window) -> list[int]:
     # The reply's own window is checked inside the count: as a WHERE term, SQLite bounds the index
     # range by the window's start and computes the minute before each close for every reply of the
     # session (three times slower).
-    reply = sa.case((in_window(m.created_at, window), m.event_id), else_=sa.null())
+    reply = sa.case((in_window(m.created_at, window), 1), else_=sa.null())
     query = (
-        sa.select(which, sa.func.count(sa.distinct(reply)))
+        sa.select(which, sa.func.count(reply))
         .select_from(chatbot_close_events.join(messages, closed))
-        .where(closes_in_reach, m.message_type == "bot", m.latency_ms.is_not(None), ~spoke_again)
+        .where(
+            closes_in_reach,
+            m.message_type == "bot",
+            m.latency_ms.is_not(None),
+            ~spoke_again,
+            ~not_first,
+        )
         .group_by(which)
     )
     gone = {as_int(i): as_int(n) for i, n in conn.execute(query)}
