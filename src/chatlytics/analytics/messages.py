@@ -15,10 +15,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from chatlytics.analytics import percentiles
+from chatlytics.analytics import fetch, hourly, percentiles
+from chatlytics.analytics.hourly import counts_by_bucket
 from chatlytics.analytics.numbers import as_int, count_if, mean, ratio
 from chatlytics.analytics.range import UtcTime, Window
 from chatlytics.analytics.series import in_window
+from chatlytics.events import MESSAGE_TYPES
 from chatlytics.store.schema import messages
 
 RECENT = 20
@@ -90,32 +92,58 @@ class MessageFigures(BaseModel):
     )
 
 
+def _times(values: list[float]) -> ResponseTimes:
+    """The figures of sorted latencies. Their mean is taken with fsum, which does not depend on
+    the order in which the database happens to hand the rows over (a float SUM does)."""
+    n = len(values)
+    p50, p90, p99 = (percentiles.from_sorted(values, p) for p in PERCENTILES)
+    average = math.fsum(values) / n if values else None
+    edges = [bisect.bisect_right(values, bound) for bound in HISTOGRAM_BOUNDS] + [n]
+    return _response_times(n, average, [p50, p90, p99], edges)
+
+
+def _response_times(
+    n: int, average: float | None, ranks: list[float | None], edges: list[int]
+) -> ResponseTimes:
+    counts = [edges[0]] + [b - a for a, b in itertools.pairwise(edges)]
+    bounds: list[float | None] = [*HISTOGRAM_BOUNDS, None]
+    histogram = [LatencyBucket(le_ms=b, count=k) for b, k in zip(bounds, counts, strict=True)]
+    p50, p90, p99 = ranks
+    return ResponseTimes(count=n, avg=average, p50=p50, p90=p90, p99=p99, histogram=histogram)
+
+
 def response_times(conn: Connection, where: ColumnElement[bool]) -> ResponseTimes:
     """Mean and percentiles of `latency_ms` over the bot messages meeting `where`."""
     m = messages.c
     bots = sa.and_(where, m.message_type == "bot")
     values = percentiles.sorted_values(conn, m.latency_ms, bots)
     if values is not None:
-        # One fetch gives the count, the histogram, the percentiles, and a mean that does not
-        # depend on the order in which the database happens to add the rows (a float SUM does).
-        n = len(values)
-        p50, p90, p99 = (percentiles.from_sorted(values, p) for p in PERCENTILES)
-        average: float | None = math.fsum(values) / n if values else None
-        edges = [bisect.bisect_right(values, bound) for bound in HISTOGRAM_BOUNDS] + [n]
-    else:
-        # Each bucket counts latencies up to its bound: cumulative counts, differenced below.
-        upto = [count_if(m.latency_ms <= bound) for bound in HISTOGRAM_BOUNDS]
-        count, total, *cumulative = conn.execute(
-            sa.select(sa.func.count(m.latency_ms), sa.func.sum(m.latency_ms), *upto).where(bots)
-        ).one()
-        n = as_int(count)
-        p50, p90, p99 = percentiles.by_rank(conn, m.latency_ms, bots, PERCENTILES)
-        average = mean(total, count)
-        edges = [as_int(c) for c in cumulative] + [n]
-    counts = [edges[0]] + [b - a for a, b in itertools.pairwise(edges)]
-    bounds: list[float | None] = [*HISTOGRAM_BOUNDS, None]
-    histogram = [LatencyBucket(le_ms=b, count=n) for b, n in zip(bounds, counts, strict=True)]
-    return ResponseTimes(count=n, avg=average, p50=p50, p90=p90, p99=p99, histogram=histogram)
+        return _times(values)
+    # Each bucket counts latencies up to its bound: cumulative counts, differenced.
+    upto = [count_if(m.latency_ms <= bound) for bound in HISTOGRAM_BOUNDS]
+    count, total, *cumulative = conn.execute(
+        sa.select(sa.func.count(m.latency_ms), sa.func.sum(m.latency_ms), *upto).where(bots)
+    ).one()
+    n = as_int(count)
+    ranks = percentiles.by_rank(conn, m.latency_ms, bots, PERCENTILES)
+    return _response_times(n, mean(total, count), ranks, [as_int(c) for c in cumulative] + [n])
+
+
+def bot_replies(
+    conn: Connection, where: ColumnElement[bool], bots: int
+) -> tuple[ResponseTimes, int]:
+    """The response times, and how many were fallbacks, of the `bots` bot messages meeting `where`:
+    up to FETCH_ALL, from one read of their latency and fallback flag."""
+    m = messages.c
+    if bots > percentiles.FETCH_ALL:
+        fallback = sa.select(sa.func.count()).where(
+            where, m.message_type == "bot", m.fallback == sa.true()
+        )
+        return response_times(conn, where), as_int(conn.execute(fallback).scalar_one())
+    query = sa.select(m.latency_ms, m.fallback).where(where, m.message_type == "bot")
+    rows = fetch.tuples(conn, query)
+    values = sorted(float(latency) for latency, _ in rows if latency is not None)
+    return _times(values), sum(1 for _, fallback in rows if fallback)
 
 
 def message_rows(conn: Connection, where: ColumnElement[bool], *, limit: int) -> list[MessageRow]:
@@ -147,25 +175,21 @@ def message_rows(conn: Connection, where: ColumnElement[bool], *, limit: int) ->
 
 def message_figures(conn: Connection, window: Window) -> MessageFigures:
     """Every figure of the messages page."""
-    m = messages.c
-    where = in_window(m.created_at, window)
-    bot = m.message_type == "bot"
-    total, user, bots, system, fallbacks = conn.execute(
-        sa.select(
-            sa.func.count(),
-            count_if(m.message_type == "user"),
-            count_if(bot),
-            count_if(m.message_type == "system"),
-            count_if(sa.and_(bot, m.fallback == sa.true())),
-        ).where(where)
-    ).one()
+    where = in_window(messages.c.created_at, window)
+    # A message row is made from each message event, at its time: the hourly counts of those
+    # events are the counts by message type, without walking the messages of the window.
+    of_type = hourly.by_type(counts_by_bucket(conn, window, MESSAGE_TYPES))
+    user, bots, system = (
+        of_type[kind] for kind in ("user_message", "bot_response", "system_message")
+    )
+    times, fallbacks = bot_replies(conn, where, bots)
     return MessageFigures(
-        total_messages=as_int(total),
-        user_messages=as_int(user),
-        bot_messages=as_int(bots),
-        system_messages=as_int(system),
-        fallback_messages=as_int(fallbacks),
-        response_time_ms=response_times(conn, where),
-        fallback_rate=ratio(as_int(fallbacks), as_int(bots)),
+        total_messages=user + bots + system,
+        user_messages=user,
+        bot_messages=bots,
+        system_messages=system,
+        fallback_messages=fallbacks,
+        response_time_ms=times,
+        fallback_rate=ratio(fallbacks, bots),
         recent_messages=message_rows(conn, where, limit=RECENT),
     )

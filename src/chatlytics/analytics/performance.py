@@ -22,7 +22,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from chatlytics.analytics import fetch
+from chatlytics.analytics import fetch, hourly
+from chatlytics.analytics.hourly import counts_by_bucket
 from chatlytics.analytics.numbers import as_float, as_int, ratio
 from chatlytics.analytics.percentiles import from_sorted
 from chatlytics.analytics.range import UtcTime, Window
@@ -216,12 +217,10 @@ def raw_events(conn: Connection, window: Window) -> RawEvents:
 
 def error_rates(conn: Connection, window: Window, raw: RawEvents) -> ErrorRates:
     """`error` events of the window per `kind`, and per user message of the window."""
-    m = messages.c
     kinds = sorted(raw.errors, key=lambda item: (-item[1], item[0]))
-    asked = sa.select(sa.func.count()).where(
-        in_window(m.created_at, window), m.message_type == "user"
-    )
-    questions = as_int(conn.execute(asked).scalar_one())
+    # A message row is made from each message event, at its time: the hourly counts of the
+    # user_message events are the user messages, without walking the messages of the window.
+    questions = hourly.by_type(counts_by_bucket(conn, window, {"user_message"}))["user_message"]
     total = sum(n for _, n in kinds)
     return ErrorRates(
         total_errors=total,
