@@ -112,13 +112,9 @@ def _response_times(
     return ResponseTimes(count=n, avg=average, p50=p50, p90=p90, p99=p99, histogram=histogram)
 
 
-def response_times(conn: Connection, where: ColumnElement[bool]) -> ResponseTimes:
-    """Mean and percentiles of `latency_ms` over the bot messages meeting `where`."""
+def _ranked_times(conn: Connection, bots: ColumnElement[bool]) -> ResponseTimes:
+    """Beyond FETCH_ALL latencies: aggregates, and percentiles from the values around each rank."""
     m = messages.c
-    bots = sa.and_(where, m.message_type == "bot")
-    values = percentiles.sorted_values(conn, m.latency_ms, bots)
-    if values is not None:
-        return _times(values)
     # Each bucket counts latencies up to its bound: cumulative counts, differenced.
     upto = [count_if(m.latency_ms <= bound) for bound in HISTOGRAM_BOUNDS]
     count, total, *cumulative = conn.execute(
@@ -139,7 +135,8 @@ def bot_replies(
         fallback = sa.select(sa.func.count()).where(
             where, m.message_type == "bot", m.fallback == sa.true()
         )
-        return response_times(conn, where), as_int(conn.execute(fallback).scalar_one())
+        times = _ranked_times(conn, sa.and_(where, m.message_type == "bot"))
+        return times, as_int(conn.execute(fallback).scalar_one())
     query = sa.select(m.latency_ms, m.fallback).where(where, m.message_type == "bot")
     rows = fetch.tuples(conn, query)
     values = sorted(float(latency) for latency, _ in rows if latency is not None)
