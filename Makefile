@@ -70,7 +70,7 @@ faults: $(VENV)/.installed-dev assets
 
 ## fuzz: schemathesis on every route, hypothesis on the validator and bodies, injection strings, on
 ## SQLite, PostgreSQL and MariaDB (~8 min)
-fuzz: $(VENV)/.installed-dev
+fuzz: $(VENV)/.installed-dev assets
 	$(BIN)/python -m faults.fuzz
 
 clean:
