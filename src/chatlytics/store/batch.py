@@ -203,7 +203,6 @@ def store_batch(
     project(conn, fresh, now=now, timeout_s=timeout_s)
     if projection is not None and fresh:
         projection(conn, fresh)
-    add_hourly(
-        conn, tally((e.occurred_at, e.type) for e in fresh)
-    )  # last: rows every writer shares
+    # Last: the current hour's rows are shared by every writer.
+    add_hourly(conn, tally((e.occurred_at, e.type) for e in fresh))
     return Stored(frozenset(accepted))

@@ -47,46 +47,45 @@ def _upsert(dialect: str) -> Any:
     )
 
 
-def add_hourly(conn: Connection, changes: Mapping[HourKey, int]) -> None:
-    """Add `changes` (negative to take away) to the stored counts; a count that reaches 0 goes.
-
-    Rows are written in key order (so two writers cannot deadlock on them); the caller should run
-    this late in its transaction, since the current hour's rows are shared by every writer.
-    """
-    changes = {key: n for key, n in changes.items() if n}
-    if not changes:
-        return
-    if all(n > 0 for n in changes.values()):  # new events: the writer's case
-        rows = [{"hour": h, "type": t, "count": n} for (h, t), n in sorted(changes.items())]
+def add_hourly(conn: Connection, counts: Mapping[HourKey, int]) -> None:
+    """Add the counts of newly stored events, one upsert per (hour, type), in key order (so two
+    writers cannot deadlock on the rows). Run it late in the transaction: the current hour's rows
+    are shared by every writer."""
+    rows = [{"hour": h, "type": t, "count": n} for (h, t), n in sorted(counts.items()) if n]
+    if rows:
         conn.execute(_upsert(dialect_of(conn)), rows)
+
+
+def take_hourly(conn: Connection, counts: Mapping[HourKey, int]) -> None:
+    """Take the counts of deleted events off, locking the rows in key order; a count that reaches
+    0 goes, and one that would fall below 0 is an error (the counts no longer match the log)."""
+    counts = {key: n for key, n in counts.items() if n}
+    if not counts:
         return
     h = hourly_event_counts.c
-    hours = sorted({hour for hour, _ in changes})
+    hours = sorted({hour for hour, _ in counts})
     query = (
         sa.select(h.hour, h.type, h.count)
         .where(h.hour >= hours[0], h.hour <= hours[-1])
         .order_by(h.hour, h.type)
         .with_for_update()
     )
-    existing = {
+    stored = {
         (row.hour, row.type): int(row._mapping["count"])
         for row in conn.execute(query)
-        if (row.hour, row.type) in changes
+        if (row.hour, row.type) in counts
     }
-    inserts, updates, gone = [], [], []
-    for (hour, kind), n in sorted(changes.items()):
-        total = existing.get((hour, kind), 0) + n
-        if total < 0:
+    updates, gone = [], []
+    for (hour, kind), n in sorted(counts.items()):
+        left = stored.get((hour, kind), 0) - n
+        if left < 0:
             raise ValueError(f"hourly count of {kind} at {hour} would fall below 0")
-        if (hour, kind) not in existing:
-            inserts.append({"hour": hour, "type": kind, "count": total})
-        elif total == 0:
-            gone.append({_KEY[0]: hour, _KEY[1]: kind})
+        key = {_KEY[0]: hour, _KEY[1]: kind}
+        if left == 0:
+            gone.append(key)
         else:
-            updates.append({_KEY[0]: hour, _KEY[1]: kind, "count": total})
+            updates.append({**key, "count": left})
     match = sa.and_(h.hour == sa.bindparam(_KEY[0]), h.type == sa.bindparam(_KEY[1]))
-    if inserts:
-        conn.execute(sa.insert(hourly_event_counts), inserts)
     if updates:
         conn.execute(sa.update(hourly_event_counts).where(match), updates)
     if gone:

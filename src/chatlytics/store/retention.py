@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection, Row
 
 from chatlytics.events import CATALOGUE, ValidEvent
-from chatlytics.store.hourly import HourKey, add_hourly, tally
+from chatlytics.store.hourly import HourKey, take_hourly, tally
 from chatlytics.store.projections import SERVER_ONLY
 from chatlytics.store.projections.handovers import assign_handovers
 from chatlytics.store.projections.rows import chunks, load, save
@@ -133,7 +133,7 @@ def _hourly_of(conn: Connection, event_ids: Sequence[str]) -> Counter[HourKey]:
             .order_by(e.event_id)
             .with_for_update()
         )
-        found.update(tally((at, kind) for at, kind in conn.execute(query)))
+        found.update(tally(conn.execute(query)))
     return found
 
 
@@ -178,7 +178,7 @@ def remove_events(
     people = {d.user_id for d in projected} | {e.user_id for e in left}
     people.update(r["user_id"] for r in [*before_sessions, *before_conversations])
     counts[str(users.name)] += rederive_users(conn, people, now=now, timeout_s=timeout_s)
-    add_hourly(conn, {key: -n for key, n in hourly.items()})  # last: rows every writer shares
+    take_hourly(conn, hourly)  # last: rows every writer shares
     return counts
 
 
