@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from chatlytics.analytics.numbers import as_int
 from chatlytics.analytics.range import Window, truncate
 from chatlytics.store.dialect import Interval, bucket_start, time_bucket
+from chatlytics.store.event_types import stored_types
 from chatlytics.store.hourly import hour_of
 from chatlytics.store.schema import events, hourly_event_counts
 
@@ -33,13 +34,13 @@ def _raw(
 ) -> Counter[BucketKey]:
     e = events.c
     bucket = time_bucket(conn, e.occurred_at, interval)
+    # Every type named: the events index leads with the type, one range per type.
+    kinds = sorted(types) if types is not None else stored_types(conn)
     query = (
         sa.select(bucket, e.type, sa.func.count())
-        .where(e.occurred_at >= start, e.occurred_at < end)
+        .where(e.type.in_(kinds), e.occurred_at >= start, e.occurred_at < end)
         .group_by(bucket, e.type)
     )
-    if types is not None:
-        query = query.where(e.type.in_(sorted(types)))
     return Counter({(bucket_start(at), kind): as_int(n) for at, kind, n in conn.execute(query)})
 
 

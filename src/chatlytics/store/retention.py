@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection, Row
 
 from chatlytics.events import CATALOGUE, ValidEvent
+from chatlytics.store.event_types import stored_types
 from chatlytics.store.hourly import HourKey, take_hourly, tally
 from chatlytics.store.projections import SERVER_ONLY
 from chatlytics.store.projections.handovers import assign_handovers
@@ -241,14 +242,22 @@ def rederive_users(conn: Connection, ids: Iterable[str], *, now: datetime, timeo
 
 
 def expired_events(conn: Connection, cutoff: datetime, limit: int) -> list[Doomed]:
-    """Up to `limit` of the oldest events that occurred before `cutoff`."""
-    query = (
-        sa.select(*DOOMED_COLUMNS)
-        .where(events.c.occurred_at < cutoff)
-        .order_by(events.c.occurred_at)
-        .limit(limit)
-    )
-    return doomed(conn.execute(query))
+    """Up to `limit` of the oldest events that occurred before `cutoff` (ties by event_id).
+
+    Asked type by type, each an index range (the events index leads with the type), and the
+    oldest `limit` of all kept."""
+    e = events.c
+    found: list[Row[Any]] = []
+    for kind in stored_types(conn):
+        query = (
+            sa.select(*DOOMED_COLUMNS, e.occurred_at)
+            .where(e.type == kind, e.occurred_at < cutoff)
+            .order_by(e.occurred_at, e.event_id)
+            .limit(limit)
+        )
+        found.extend(conn.execute(query))
+    found.sort(key=lambda row: (row.occurred_at, row.event_id))
+    return doomed(found[:limit])
 
 
 def purge_failed(conn: Connection, cutoff: datetime, limit: int) -> int:
