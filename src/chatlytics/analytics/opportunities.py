@@ -91,8 +91,7 @@ def _flagged(conn: Connection, window: Window, criteria: Criteria) -> list[Any]:
 
     One UNION ALL grouped by user, like the score itself: the event rows come pre-grouped per user
     and product. (Outer joins of grouped subqueries took SQLite minutes.) Feedback and product
-    interest are read together: each type alone walked the window's whole (occurred_at, type)
-    index."""
+    interest are read in one subquery, one range of the type-led events index each."""
     e = events.c
     is_interest = e.type == INTEREST
     positive, negative = feedback_points(conn)

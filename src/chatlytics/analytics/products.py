@@ -3,8 +3,8 @@ of the interested visitors went on to leave a lead or convert.
 
 A product is named by its `product_id`, or by its `product_name` when the event has no `product_id`
 (so an id and another product's name that are equal name one product).
-The properties are JSON text; only the window's product_interest events are fetched (along the
-(occurred_at, type) index) and read here, which is exact and the same on every database. A visitor
+The properties are JSON text; only the window's product_interest events are fetched (one range of
+the type-led events index) and read here, which is exact and the same on every database. A visitor
 interested in a product *leads* (or *converts*) when it has a lead_submitted (or conversion) event in
 the window at or after its first interest in that product in the window.
 """
