@@ -177,7 +177,7 @@ def step_times(
     found: dict[str, list[list[datetime]]] = {key: [[] for _ in steps] for key in only}
     query = sa.select(who, e.type, e.occurred_at).where(_step_events(window, steps))
     # A few visitors are looked up by id; many are cheaper to pick out of one pass over the window.
-    # No ORDER BY: each visitor's times are sorted here, which is cheaper than a sort per part.
+    # No ORDER BY: each visitor's times are sorted here, after the fetch.
     if len(only) > FETCH_ALL_ABOVE:
         parts = [query]
     else:
