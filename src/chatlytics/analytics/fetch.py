@@ -3,20 +3,21 @@
 SQLAlchemy builds a Row per row and runs each column's result processor: over the few hundred
 thousand bot replies of a busy month that was most of the time an answer took, twice what the
 database needed. These helpers take the rows straight from the DBAPI cursor, so select through them
-only columns whose driver value is already what the caller wants: numbers and text. Not times (SQLite
-hands them back as text) nor `exact_text` (bytes on MariaDB).
+only columns whose driver value is already what the caller wants: numbers and text, and times read
+through `as_time` (SQLite hands them back as text). Not `exact_text` (bytes on MariaDB).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 
-def tuples(conn: Connection, query: sa.Select[Any]) -> Sequence[Any]:
+def tuples(conn: Connection, query: sa.Select[*tuple[Any, ...]]) -> Sequence[Any]:
     """Every row of `query`, as the driver returns it (a tuple per row)."""
     result = conn.execute(query)
     try:
@@ -28,3 +29,9 @@ def tuples(conn: Connection, query: sa.Select[Any]) -> Sequence[Any]:
 def floats(conn: Connection, query: sa.Select[Any]) -> list[float]:
     """The first column of every row of `query`, as float (SQLite may hand back an int)."""
     return [float(row[0]) for row in tuples(conn, query)]
+
+
+def as_time(value: datetime | str) -> datetime:
+    """A time column's driver value as naive UTC: SQLite's text as the schema writes it, or the
+    datetime the other drivers give."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value

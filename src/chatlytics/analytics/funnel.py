@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from chatlytics.analytics import fetch
 from chatlytics.analytics.numbers import ratio
 from chatlytics.analytics.percentiles import interpolate
 from chatlytics.analytics.range import Window
@@ -146,8 +147,8 @@ def first_times(
             .where(e.type == name, in_window(e.occurred_at, window))
             .group_by(who)
         )
-        for key, first in conn.execute(query):
-            found.setdefault(key, [None] * len(steps))[i] = first
+        for key, first in fetch.tuples(conn, query):
+            found.setdefault(key, [None] * len(steps))[i] = fetch.as_time(first)
     return found
 
 
@@ -183,10 +184,10 @@ def step_times(
     else:
         parts = [query.where(who.in_(part)) for part in chunks(sorted(only))]
     for part in parts:
-        for key, kind, at in conn.execute(part):
+        for key, kind, at in fetch.tuples(conn, part):
             times = found.get(key)
             if times is not None:
-                times[position[kind]].append(at)
+                times[position[kind]].append(fetch.as_time(at))
     for times in found.values():
         for per_step in times:
             per_step.sort()
