@@ -1,16 +1,20 @@
-"""The per-database SQL agrees on every backend: time buckets, and exact grouping of text."""
+"""The per-database SQL agrees on every backend: time buckets, exact grouping of text, and times read
+through the driver."""
 
 from __future__ import annotations
 
 from datetime import UTC, timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from chatlytics.analytics import fetch
 from chatlytics.analytics.leads import leads_by_type
 from chatlytics.analytics.range import Window, truncate
 from chatlytics.analytics.series import count_by_bucket
 from chatlytics.store.database import Database
-from chatlytics.store.schema import messages
+from chatlytics.store.dialect import fetched_time
+from chatlytics.store.schema import events, messages
 from chatlytics.store.timing import utcnow
 from tests.analytics.support import store
 from tests.helpers import event
@@ -85,3 +89,19 @@ def test_text_is_grouped_exactly(db: Database) -> None:
         ("démo", 1),
         ("😀", 1),
     }
+
+
+def test_times_read_through_the_driver_are_exact(db: Database) -> None:
+    """`fetched_time` and `as_time` give back every stored time to the microsecond."""
+    store(
+        db,
+        [
+            event("page_view", at=m.replace(tzinfo=UTC), event_id=f"t{i}")
+            for i, m in enumerate(MOMENTS)
+        ],
+    )
+    e = events.c
+    with db.read() as conn:
+        query = sa.select(e.event_id, fetched_time(conn, e.occurred_at))
+        read = {key: fetch.as_time(at) for key, at in fetch.tuples(conn, query)}
+    assert read == {f"t{i}": m for i, m in enumerate(MOMENTS)}

@@ -3,18 +3,20 @@
 SQLAlchemy builds a Row per row and runs each column's result processor: over the few hundred
 thousand bot replies of a busy month that was most of the time an answer took, twice what the
 database needed. These helpers take the rows straight from the DBAPI cursor, so select through them
-only columns whose driver value is already what the caller wants: numbers and text, and times read
-through `as_time` (SQLite hands them back as text). Not `exact_text` (bytes on MariaDB).
+only columns whose driver value is already what the caller wants: numbers and text, and times selected
+through `dialect.fetched_time` and read with `as_time`. Not `exact_text` (bytes on MariaDB).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+from chatlytics.store.dialect import EPOCH_TEXT
 
 
 def tuples(conn: Connection, query: sa.Select[*tuple[Any, ...]]) -> Sequence[Any]:
@@ -31,7 +33,14 @@ def floats(conn: Connection, query: sa.Select[Any]) -> list[float]:
     return [float(row[0]) for row in tuples(conn, query)]
 
 
-def as_time(value: datetime | str) -> datetime:
-    """A time column's driver value as naive UTC: SQLite's text as the schema writes it, or the
-    datetime the other drivers give."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
+EPOCH = datetime.fromisoformat(EPOCH_TEXT)
+
+
+def as_time(value: datetime | str | int) -> datetime:
+    """A time read through `fetched_time` as naive UTC: SQLite's text as the schema writes it,
+    MariaDB's microseconds since 1970, or the datetime PostgreSQL gives."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    if isinstance(value, int):
+        return EPOCH + timedelta(microseconds=value)
+    return value

@@ -30,6 +30,7 @@ from chatlytics.analytics.percentiles import interpolate
 from chatlytics.analytics.range import Window
 from chatlytics.analytics.series import in_window
 from chatlytics.events.validate import TYPE_PATTERN
+from chatlytics.store.dialect import fetched_time
 from chatlytics.store.projections.rows import chunks
 from chatlytics.store.schema import events
 
@@ -143,7 +144,7 @@ def first_times(
     # and nothing else. All steps in one grouped query made every database read the table's rows.
     for i, name in enumerate(steps):
         query = (
-            sa.select(who, sa.func.min(e.occurred_at))
+            sa.select(who, fetched_time(conn, sa.func.min(e.occurred_at)))
             .where(e.type == name, in_window(e.occurred_at, window))
             .group_by(who)
         )
@@ -176,7 +177,9 @@ def step_times(
     who = _visitor(by)
     position = {name: i for i, name in enumerate(steps)}
     found: dict[str, list[list[datetime]]] = {key: [[] for _ in steps] for key in only}
-    query = sa.select(who, e.type, e.occurred_at).where(_step_events(window, steps))
+    query = sa.select(who, e.type, fetched_time(conn, e.occurred_at)).where(
+        _step_events(window, steps)
+    )
     # A few visitors are looked up by id; many are cheaper to pick out of one pass over the window.
     # No ORDER BY: each visitor's times are sorted here, after the fetch.
     if len(only) > FETCH_ALL_ABOVE:

@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 
 Interval = Literal["hour", "day", "week"]
+EPOCH_TEXT = "1970-01-01 00:00:00"
 Dialect = Literal["sqlite", "postgresql", "mysql"]
 
 
@@ -139,6 +140,15 @@ def json_number(conn: Connection, column: ColumnElement[str], key: str) -> Colum
         # SQLAlchemy will not render CAST(... AS DOUBLE) for MariaDB; adding 0e0 converts the same.
         return sa.type_coerce(text.op("+")(sa.literal_column("0e0")), sa.Double)
     return sa.cast(text, sa.Double)
+
+
+def fetched_time(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`column` as read cheapest through the driver's tuples (see analytics/fetch.py `as_time`): on
+    MariaDB the microseconds since 1970 as an integer, which PyMySQL reads about twice as fast as a
+    DATETIME; elsewhere the column itself."""
+    if dialect_of(conn) == "mysql":
+        return sa.func.timestampdiff(sa.literal_column("MICROSECOND"), _const(EPOCH_TEXT), column)
+    return column
 
 
 def seconds_later(
