@@ -9,8 +9,15 @@ export class ApiError extends Error {
 
 function describe(detail) {
   if (typeof detail === 'string') return detail
-  if (Array.isArray(detail)) return detail.map((item) => item?.msg ?? String(item)).join('; ')
+  if (Array.isArray(detail)) return detail.map(reason).join('; ')
   return null
+}
+
+/** One validation error: its message, led by the parameter it is about when it does not name it. */
+function reason(item) {
+  const message = item?.msg ?? String(item)
+  const name = item?.loc?.at(-1)
+  return typeof name === 'string' && !message.startsWith(name) ? `${name}: ${message}` : message
 }
 
 /** A `get(path, params, signal)` bound to the app's root and a key. */

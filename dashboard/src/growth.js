@@ -2,9 +2,11 @@
 // products draw interest and what follows it, and who is worth a follow-up. Every number is a field
 // of an API answer; bar lengths and heat colours are drawn from them, nothing else is computed.
 import { CATEGORY_COLUMNS, OPPORTUNITY_COLUMNS, PRODUCT_COLUMNS } from './columns.js'
+import { field, optionsForm, select, show } from './controls.js'
 import { h, replace } from './dom.js'
 import { bar, figure, heat, panel, refill, row, section } from './figures.js'
 import * as fmt from './format.js'
+import { OPTIONS } from './state.js'
 import { tablePanel } from './tables.js'
 
 const ENDPOINTS = {
@@ -23,11 +25,27 @@ const STEPS = {
   lead_submitted: 'Left a lead',
   conversion: 'Converted',
 }
+const COUNTED = [
+  ['user', 'Visitors'],
+  ['session', 'Sessions'],
+]
+// The funnel's `window`, in seconds: how long after its first step a path may reach the others.
+const WINDOWS = [
+  ['', 'No limit'],
+  ['1800', '30 min'],
+  ['3600', '1 hour'],
+  ['86400', '1 day'],
+  ['604800', '7 days'],
+]
 
 function funnelView(answer) {
   const at = ENDPOINTS.funnel
-  const first = answer.steps[0]?.count ?? 0
-  if (!first) return h('p', { class: 'empty' }, 'No page views in this range yet.')
+  const start = answer.steps[0]
+  const first = start?.count ?? 0
+  if (!first) {
+    const what = start?.name === 'page_view' ? 'page views' : `${start?.name} events`
+    return h('p', { class: 'empty' }, `No ${what} in this range yet.`)
+  }
   return h(
     'ol',
     { class: 'funnel' },
@@ -107,9 +125,50 @@ function retentionView(answer) {
   )
 }
 
+function funnelHint(answer) {
+  const who = answer.by === 'session' ? 'sessions' : 'visitors'
+  const within = answer.window_seconds ? `, within ${fmt.duration(answer.window_seconds)} of their first step` : ''
+  return `${who} reaching each step in order${within}, in the range`
+}
+
+/** Steps, what is counted and the window of the funnel (`steps`, `by`, `window` of the API). */
+function funnelOptions(change) {
+  const steps = h('input', {
+    type: 'text',
+    class: 'steps',
+    placeholder: Object.keys(STEPS).join(', '),
+    autocomplete: 'off',
+    autocapitalize: 'off',
+    spellcheck: 'false',
+  })
+  const by = select(COUNTED)
+  const within = select(WINDOWS)
+  return optionsForm({
+    label: 'Funnel options',
+    endpoint: 'funnel',
+    names: OPTIONS.funnel,
+    fields: [field('Steps: event types, separated by commas', steps), field('Count', by), field('Within', within)],
+    read: () => ({ steps: steps.value, by: by.value === 'user' ? null : by.value, window: within.value }),
+    write(options, answer) {
+      show(steps, options.steps)
+      if (!answer) return
+      show(by, answer.by)
+      // A window from a shared link that the list does not hold: shown as it is.
+      const seconds = String(answer.window_seconds ?? '')
+      if (![...within.options].some((o) => o.value === seconds)) {
+        within.append(h('option', { value: seconds }, `${seconds} s`))
+      }
+      show(within, seconds)
+    },
+    change,
+  })
+}
+
 /** Build the growth tab's DOM once; returns {el, render(data), destroy()}. */
-function buildGrowth({ filename }) {
+function buildGrowth({ filename, changeOptions }) {
   const funnel = h('div')
+  const funnelNote = h('p', { class: 'hint' })
+  const funnelForm = funnelOptions(changeOptions)
   const retention = h('div')
   const retentionHint = h('p', { class: 'hint' })
   const products = tablePanel({
@@ -158,10 +217,7 @@ function buildGrowth({ filename }) {
       'Conversion',
       row(
         { two: true },
-        panel(
-          { id: 'panel-funnel', title: 'Funnel', hint: 'visitors reaching each step in order, within the range' },
-          funnel,
-        ),
+        panel({ id: 'panel-funnel', title: 'Funnel' }, funnelNote, funnelForm.el, funnel),
         panel({ id: 'panel-retention', title: 'Retention cohorts' }, retentionHint, retention),
       ),
     ),
@@ -169,7 +225,9 @@ function buildGrowth({ filename }) {
     section('Follow-up', row({}, opportunities.el)),
   )
 
-  function render({ current }) {
+  function render({ current, invalid, options }) {
+    funnelForm.sync(options, current.funnel, invalid.funnel)
+    replace(funnelNote, funnelHint(current.funnel))
     refill(funnel, current.funnel, funnelView)
     const unit = current.retention.period
     replace(

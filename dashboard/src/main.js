@@ -8,7 +8,7 @@ import { GROWTH } from './growth.js'
 import { hrefFor, link, setNavigation, toTab } from './nav.js'
 import { OPERATIONS } from './operations.js'
 import { OVERVIEW } from './overview.js'
-import { defaultInterval, INTERVALS, RANGES, readState, TABS, windows, writeState } from './state.js'
+import { defaultInterval, INTERVALS, optionsOf, RANGES, readState, TABS, windows, writeState } from './state.js'
 import { openStream } from './stream.js'
 
 const ROOT = document.documentElement.dataset.root ?? ''
@@ -16,8 +16,9 @@ const KEY_NAME = 'chatlytics.readKey' // sessionStorage: this tab only, gone whe
 const LIVE_DELAY_MS = 300
 const PERIODIC_MS = 60_000 // "active now" and timeouts change with the clock alone
 const PREVIOUS_MAX_AGE_MS = 60_000
-// Each tab: the endpoints it reads (each asked with `params(name, state, days)` besides the range),
-// those also asked for the previous range, and how to build it ({el, render, destroy}).
+// Each tab: the endpoints it reads (each asked with `params(name, state, days)` and the panel options
+// of the state besides the range), those also asked for the previous range, and how to build it
+// ({el, render, destroy}).
 const VIEWS = { overview: OVERVIEW, growth: GROWTH, operations: OPERATIONS }
 
 const el = {
@@ -44,7 +45,8 @@ let built = {} // the tabs built so far, by name: kept while signed in, so switc
 let previous = null // {key, at, answers}: the previous range's answers, asked again at most once a minute
 let controller = null
 let running = false
-let pending = null // {full} when a refresh was asked for while one was running
+let pending = null // {full, only} when a refresh was asked for while one was running
+let shownAnswers = {} // by tab: {current, invalid}, the answers on screen, which a panel's refresh updates
 let liveTimer = null
 let focusOnLoad = false
 let loads = 0
@@ -109,6 +111,7 @@ function signOut(message = '') {
   liveTimer = null
   for (const view of Object.values(built)) view.destroy()
   built = {}
+  shownAnswers = {}
   previous = null
   el.view.replaceChildren()
   el.app.hidden = true
@@ -174,6 +177,15 @@ function changeState(changes) {
   route()
 }
 
+/** A panel's options changed: the URL is replaced, and only that panel's endpoint is asked again. */
+function changeOptions(endpoint, values) {
+  const options = { ...state.options, ...values }
+  window.history.replaceState(null, '', writeState({ ...state, options }))
+  state = readState(window.location.search)
+  syncControls()
+  refresh({ full: false, only: [endpoint] })
+}
+
 function navigate(target) {
   window.history.pushState(null, '', hrefFor(target))
   focusOnLoad = true
@@ -189,7 +201,7 @@ function route() {
     shownDetail = null
     el.view.replaceChildren(h('p', { class: 'loading' }, 'Loading…'))
   } else {
-    built[state.tab] ??= VIEWS[state.tab].build({ filename: csvName })
+    built[state.tab] ??= VIEWS[state.tab].build({ filename: csvName, changeOptions })
     const { el: node } = built[state.tab]
     if (el.view.firstChild !== node) el.view.replaceChildren(node)
   }
@@ -215,10 +227,12 @@ function liveRefresh() {
   }, LIVE_DELAY_MS)
 }
 
-async function refresh({ full }) {
+/** Ask the API again: every endpoint of the view, or `only` those named (a panel's options changed). */
+async function refresh({ full, only = null }) {
   if (!session) return
   if (running) {
-    pending = { full: full || Boolean(pending?.full) }
+    const all = !only || (pending && !pending.only)
+    pending = { full: full || Boolean(pending?.full), only: all ? null : [...(pending?.only ?? []), ...only] }
     return
   }
   running = true
@@ -226,7 +240,7 @@ async function refresh({ full }) {
   const { signal } = controller
   el.view.setAttribute('aria-busy', 'true')
   try {
-    await load(session.api, full, signal)
+    await load(session.api, full, signal, only)
     if (!signal.aborted) hideNotice()
   } catch (error) {
     if (error.name !== 'AbortError') failed(error)
@@ -253,7 +267,7 @@ function failed(error) {
   }
 }
 
-async function load(api, full, signal) {
+async function load(api, full, signal, only) {
   if (state.conversation || state.user) {
     const [name, path, view] = state.conversation
       ? ['conversation', `/analytics/conversation/${encodeURIComponent(state.conversation)}`, transcriptView]
@@ -271,13 +285,26 @@ async function load(api, full, signal) {
   const { tab } = state
   const view = VIEWS[tab]
   const w = windows(state)
+  const invalid = {} // by endpoint: the API's reason for refusing the panel's options
   const ask = (names, range) =>
     Promise.all(
       names.map(async (name) => {
         const params = { from: range.from, to: range.to, ...view.params(name, state, w.days) }
-        return [name, await api(view.endpoints[name], params, signal)]
+        const asked = await askWithOptions(api, view.endpoints[name], params, optionsOf(state, name), signal)
+        if (asked.refused) invalid[name] = asked.refused
+        return [name, asked.answer]
       }),
     ).then(Object.fromEntries)
+  const shown = shownAnswers[tab]
+  if (only && shown) {
+    // One panel's options changed: ask its endpoint alone, and show it with the other answers kept.
+    const fetched = await ask(only, w.current)
+    if (signal.aborted) return
+    const kept = { ...shown.invalid }
+    for (const name of only) delete kept[name]
+    render(tab, { current: { ...shown.current, ...fetched }, invalid: { ...kept, ...invalid } }, previous?.answers ?? {}, w)
+    return
+  }
   const key = writeState(state)
   const reuse = !full && previous?.key === key && Date.now() - previous.at < PREVIOUS_MAX_AGE_MS
   const [current, before] = await Promise.all([
@@ -286,10 +313,28 @@ async function load(api, full, signal) {
   ])
   if (signal.aborted) return
   previous = { key, at: reuse ? previous.at : Date.now(), answers: before }
+  render(tab, { current, invalid }, before, w)
+}
+
+/** {answer, refused}: an endpoint's answer with the panel's `options`; when the API refuses them
+ * (422), `refused` is its reason and the answer is the one without them (the API's defaults), so the
+ * page still shows the panel. */
+async function askWithOptions(api, path, params, options, signal) {
+  try {
+    return { answer: await api(path, { ...params, ...options }, signal), refused: null }
+  } catch (error) {
+    if (error.status !== 422 || !Object.keys(options).length) throw error
+    return { answer: await api(path, params, signal), refused: error.message }
+  }
+}
+
+function render(tab, answers, before, w) {
+  shownAnswers[tab] = answers
   el.view.dataset.from = w.current.from
   el.view.dataset.to = w.current.to ?? ''
   el.view.dataset.interval = state.interval
-  built[tab].render({ current, previous: before, interval: state.interval, comparison: w.label })
+  const { current, invalid } = answers
+  built[tab].render({ current, invalid, options: state.options, previous: before, interval: state.interval, comparison: w.label })
   show(null, tab)
 }
 

@@ -4,6 +4,8 @@
 //   &interval=hour|day|week                      buckets of the charts
 //   &tab=growth|operations                       a section other than the overview
 //   &conversation=<id> or &user=<id>             a drill-down view
+//   &steps=…&by=…&window=…, &slowest_by=…, &business_start=…, &cost_per_month=…  the panels' own
+//                                                options, under the API's parameter names (OPTIONS)
 
 export const RANGES = {
   today: 'Today',
@@ -17,6 +19,15 @@ const DEFAULT_INTERVAL = { today: 'hour', '7d': 'day', '30d': 'day', custom: 'da
 const DAYS_BACK = { today: 0, '7d': 6, '30d': 29 }
 const DAY_MS = 86_400_000
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/
+// The options a panel's controls set, by the endpoint they are sent to: the API checks them (a bad
+// one is its 422, shown beside the control), so the page keeps any value but an empty one.
+export const OPTIONS = {
+  funnel: ['steps', 'by', 'window'],
+  performance: ['slowest_by'],
+  pain_points: ['business_start', 'business_end', 'business_days', 'business_tz'],
+  roi: ['cost_per_month', 'cost_per_conversation', 'lead_value', 'conversion_value', 'currency'],
+}
+const OPTION_NAMES = Object.values(OPTIONS).flat()
 
 function utcMidnight(moment) {
   return new Date(Date.UTC(moment.getUTCFullYear(), moment.getUTCMonth(), moment.getUTCDate()))
@@ -56,7 +67,23 @@ export function readState(search, now = new Date()) {
     end,
     conversation: params.get('conversation'),
     user: params.get('user'),
+    options: cleanOptions(Object.fromEntries(OPTION_NAMES.map((name) => [name, params.get(name)]))),
   }
+}
+
+/** The options that are set: trimmed, empty ones left out. */
+export function cleanOptions(options) {
+  const kept = {}
+  for (const [name, value] of Object.entries(options)) {
+    const text = (value ?? '').trim()
+    if (text) kept[name] = text
+  }
+  return kept
+}
+
+/** The options of `endpoint` in `state`, as query parameters. */
+export function optionsOf(state, endpoint) {
+  return Object.fromEntries((OPTIONS[endpoint] ?? []).filter((n) => n in state.options).map((n) => [n, state.options[n]]))
 }
 
 /** The query string of a state (start and end only for a custom range). */
@@ -68,6 +95,7 @@ export function writeState(state) {
   }
   params.set('interval', state.interval)
   if (state.tab && state.tab !== 'overview') params.set('tab', state.tab)
+  for (const name of OPTION_NAMES) if (state.options?.[name]) params.set(name, state.options[name])
   if (state.conversation) params.set('conversation', state.conversation)
   else if (state.user) params.set('user', state.user)
   return `?${params}`
