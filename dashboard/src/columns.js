@@ -1,6 +1,7 @@
 // The columns of the row tables, shared by the overview and the user page. Values are the API's
 // fields as they are (exported to CSV); cells are what people read.
 import { h } from './dom.js'
+import { figure } from './figures.js'
 import * as fmt from './format.js'
 import { toConversation, toUser } from './nav.js'
 
@@ -115,6 +116,25 @@ export const SLOWEST_COLUMNS = [
   { label: 'Bot replies', value: (r) => r.bot_messages, numeric: true },
   { label: 'Mean response time', value: (r) => r.avg_latency_ms, cell: (r) => fmt.ms(r.avg_latency_ms), numeric: true },
   { label: 'Slowest response', value: (r) => r.max_latency_ms, cell: (r) => fmt.ms(r.max_latency_ms), numeric: true },
+]
+
+// A figure of a chat server health bucket, marked with its field in the answer (`system.3.cpu_percent`).
+const sample = (label, key, format) => ({
+  label,
+  value: (r) => r[key],
+  cell: (r) => figure('/analytics/performance', `system.${r.index}.${key}`, r[key], format(r[key])),
+  numeric: true,
+})
+const plain = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 })
+const unit = (suffix) => (value) => (value === null ? '—' : `${plain.format(value)}${suffix}`)
+
+export const SYSTEM_COLUMNS = [
+  { label: 'Bucket (UTC)', value: (r) => r.bucket, cell: (r) => r.label },
+  sample('Samples', 'samples', fmt.count),
+  sample('CPU', 'cpu_percent', unit('%')),
+  sample('Memory', 'memory_mb', unit(' MB')),
+  sample('Connections (most)', 'active_connections', fmt.count),
+  sample('Response time', 'response_time_ms', fmt.ms),
 ]
 
 /** Questions as visitors wrote them (the most frequent wording of each), with a count labelled `what`. */

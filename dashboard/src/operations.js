@@ -2,10 +2,12 @@
 // is a field of an API answer; the page only formats and draws them.
 import { capacityPanels } from './capacity.js'
 import { chartPanel, COLORS } from './charts.js'
-import { QUESTION_COLUMNS, SLOWEST_COLUMNS } from './columns.js'
+import { QUESTION_COLUMNS, SLOWEST_COLUMNS, SYSTEM_COLUMNS } from './columns.js'
+import { field, optionsForm, select, show } from './controls.js'
 import { h, replace } from './dom.js'
 import { facts, figure, headline, miniTable, panel, refill, row, section } from './figures.js'
 import * as fmt from './format.js'
+import { OPTIONS } from './state.js'
 import { tablePanel } from './tables.js'
 import { valuePanels } from './value.js'
 
@@ -20,6 +22,11 @@ const QUESTIONS = 10 // the longest question lists shown
 const PERFORMANCE = ENDPOINTS.performance
 const PAIN = ENDPOINTS.pain_points
 const LATENCY_CLASSES = { '<1s': 'under 1 s', '1-3s': '1 to 3 s', '3-10s': '3 to 10 s', '>=10s': '10 s or more' }
+const SLOWEST_BY = {
+  avg: ['mean response time', 'By the mean response time of their bot replies in the range.'],
+  max: ['slowest response', 'By the slowest of their bot replies in the range.'],
+}
+const HOURS = Array.from({ length: 25 }, (_, n) => [String(n), fmt.hour(n)])
 
 function errorsView(e) {
   if (!e.total_errors) return h('p', { class: 'empty' }, 'No errors in this range.')
@@ -50,16 +57,86 @@ function errorsView(e) {
   )
 }
 
-function days(list) {
-  // Ranges and single days, as the API was asked: 1-5 is Mon–Fri.
-  const runs = []
+/** Runs of consecutive ISO weekdays, as [first, last]: [1, 2, 3, 4, 5] is [[1, 5]]. */
+function runs(list) {
+  const found = []
   for (const d of list) {
-    const last = runs.at(-1)
+    const last = found.at(-1)
     if (last && last[1] === d - 1) last[1] = d
-    else runs.push([d, d])
+    else found.push([d, d])
   }
-  const name = (iso) => fmt.WEEKDAYS[iso - 1]
-  return runs.map(([a, b]) => (a === b ? name(a) : `${name(a)}–${name(b)}`)).join(', ')
+  return found
+}
+
+/** Days as the API was asked: `1-5` (the query) and Mon–Fri (for people). */
+const daysParam = (list) => runs(list).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',')
+const name = (iso) => fmt.WEEKDAYS[iso - 1]
+const days = (list) => runs(list).map(([a, b]) => (a === b ? name(a) : `${name(a)}–${name(b)}`)).join(', ')
+
+/** Business hours of the handover figures (`business_start`, `_end`, `_days`, `_tz` of the API). */
+function hoursOptions(change) {
+  const open = select(HOURS.slice(0, 24))
+  const close = select(HOURS.slice(1))
+  const weekdays = fmt.WEEKDAYS.map((day, i) => h('input', { type: 'checkbox', value: i + 1, 'aria-label': day }))
+  const zones = h('datalist', { id: 'time-zones' })
+  const tz = h('input', {
+    type: 'text',
+    class: 'tz',
+    list: 'time-zones',
+    placeholder: 'UTC',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  })
+  tz.addEventListener('focus', () => {
+    if (!zones.firstChild) zones.append(...Intl.supportedValuesOf('timeZone').map((zone) => h('option', { value: zone })))
+  })
+  return optionsForm({
+    label: 'Business hours',
+    endpoint: 'pain_points',
+    names: OPTIONS.pain_points,
+    fields: [
+      field('Opens', open),
+      field('Closes', close),
+      h(
+        'fieldset',
+        { class: 'field days' },
+        h('legend', {}, 'Open on'),
+        weekdays.map((box, i) => h('label', {}, box, fmt.WEEKDAYS[i])),
+      ),
+      field('Time zone', tz),
+      zones,
+    ],
+    read: () => ({
+      business_start: open.value,
+      business_end: close.value,
+      business_days: daysParam(weekdays.filter((box) => box.checked).map((box) => Number(box.value))),
+      business_tz: tz.value,
+    }),
+    write(options, answer) {
+      if (!answer) return
+      const hours = answer.handover_quality.business_hours
+      show(open, String(hours.start))
+      show(close, String(hours.end))
+      for (const box of weekdays) show(box, hours.days.includes(Number(box.value)))
+      show(tz, options.business_tz ?? '')
+    },
+    change,
+  })
+}
+
+/** Rank the slowest conversations by their mean or their slowest reply (`slowest_by`). */
+function slowestOptions(change) {
+  const by = select(Object.entries(SLOWEST_BY).map(([value, [label]]) => [value, label]))
+  return optionsForm({
+    label: 'Rank the slowest conversations',
+    endpoint: 'performance',
+    names: OPTIONS.performance,
+    fields: [field('Rank by', by)],
+    read: () => ({ slowest_by: by.value === 'avg' ? null : by.value }),
+    write: (_, answer) => answer && show(by, answer.slowest_by),
+    change,
+    reset: false,
+  })
 }
 
 function handoverView(p) {
@@ -103,8 +180,8 @@ function handoverView(p) {
   ], { stacked: true })
 }
 
-function buildOperations({ filename }) {
-  const value = valuePanels()
+function buildOperations({ filename, changeOptions }) {
+  const value = valuePanels(changeOptions)
   const capacity = capacityPanels()
   const charts = {
     times: chartPanel({
@@ -138,11 +215,24 @@ function buildOperations({ filename }) {
   const slowest = tablePanel({
     id: 'table-slowest',
     title: 'Slowest conversations',
-    note: 'By the mean response time of their bot replies in the range. Open one to read it.',
     columns: SLOWEST_COLUMNS,
     empty: 'No bot answers in this range yet.',
     filename: () => filename('slowest-conversations'),
   })
+  const slowestNote = h('p', { class: 'hint' })
+  const slowestForm = slowestOptions(changeOptions)
+  slowest.el.querySelector('.panel-head').after(slowestNote, slowestForm.el)
+  const system = tablePanel({
+    id: 'table-system',
+    title: 'Chat server health',
+    note:
+      'The performance samples of each bucket: how many, their mean CPU, memory and response time, and the ' +
+      'most connections. Buckets without a sample are left out.',
+    columns: SYSTEM_COLUMNS,
+    empty: 'No health samples from the chat server in this range (performance events).',
+    filename: () => filename('server-health'),
+  })
+  const hoursForm = hoursOptions(changeOptions)
   const fallbackNote = h('p', { class: 'hint' })
   const fallbacks = tablePanel({
     id: 'table-fallback-questions',
@@ -173,21 +263,22 @@ function buildOperations({ filename }) {
         panel({ id: 'panel-errors', title: 'Errors by kind', hint: 'error events per question (user message)' }, errors),
         slowest.el,
       ),
+      row({}, system.el),
     ),
     section(
       'Pain points',
       row(
         { two: true },
         charts.reasons.el,
-        panel({ id: 'panel-handover-quality', title: 'Where conversations go wrong' }, handovers),
+        panel({ id: 'panel-handover-quality', title: 'Where conversations go wrong' }, handovers, hoursForm.el),
       ),
       row({ two: true }, fallbacks.el, repeated.el),
     ),
     section('Capacity', capacity.panels.map((panels) => row({ two: true }, panels))),
   )
 
-  function render({ current, interval }) {
-    value.render(current)
+  function render({ current, interval, invalid, options }) {
+    value.render(current, invalid, options)
     const perf = current.performance
     const series = perf.response_time_ms
     const manyDays = series.length > 0 && series.at(-1).bucket.slice(0, 10) !== series[0].bucket.slice(0, 10)
@@ -214,7 +305,15 @@ function buildOperations({ filename }) {
     )
     refill(errors, perf.errors, errorsView)
     const links = window.location.search
+    slowestForm.sync(options, perf, invalid.performance)
+    replace(slowestNote, `${SLOWEST_BY[perf.slowest_by]?.[1] ?? ''} Open one to read it.`)
     slowest.update(perf.slowest_conversations, links)
+    system.update(
+      perf.system
+        .map((b, index) => ({ ...b, index, label: fmt.bucket(b.bucket, interval, manyDays) }))
+        .filter((b) => b.samples),
+      links,
+    )
 
     const pain = current.pain_points
     charts.reasons.update(
@@ -223,6 +322,7 @@ function buildOperations({ filename }) {
       pain.handover_reasons.map((r) => `${r.issue} ${r.count}`).join(', '),
     )
     refill(handovers, pain, handoverView)
+    hoursForm.sync(options, pain, invalid.pain_points)
     const f = pain.fallback_questions
     replace(
       fallbackNote,

@@ -1,8 +1,11 @@
 // Satisfaction (GET /analytics/satisfaction) and return on investment (GET /analytics/roi) panels of
-// the operations tab. Every number is a field of the API's answer.
+// the operations tab, and the amounts the ROI is computed with. Every number is a field of the API's
+// answer.
+import { field, optionsForm, select, show } from './controls.js'
 import { h } from './dom.js'
 import { facts, figure, headline, miniTable, panel, refill } from './figures.js'
 import * as fmt from './format.js'
+import { OPTIONS, optionsOf } from './state.js'
 
 const SATISFACTION = '/analytics/satisfaction'
 const ROI = '/analytics/roi'
@@ -18,6 +21,10 @@ const COST_SOURCES = {
   bot_responses: 'the cost reported on the bot responses',
   none: 'nowhere: there is no cost setting and no bot response reported a cost',
 }
+const COST_UNITS = [
+  ['cost_per_month', 'per month'],
+  ['cost_per_conversation', 'per conversation'],
+]
 
 function ratings(s) {
   const parts = []
@@ -73,7 +80,7 @@ function satisfactionView(s) {
   )
 }
 
-function roiView(r) {
+function roiView({ answer: r, asked }) {
   const money = (value) => fmt.money(value, r.currency)
   // With no cost set and none reported, the API says so: cost_source "none", cost null.
   const noCost = r.cost_source === 'none'
@@ -82,7 +89,7 @@ function roiView(r) {
   if (noCost) {
     notes.push(
       'No cost is configured: set ROI_COST_PER_MONTH or ROI_COST_PER_CONVERSATION on the collector, or send a ' +
-        'cost with each bot response. Until then there is no ROI and no cost per lead.',
+        'cost with each bot response (or try an amount below). Until then there is no ROI and no cost per lead.',
     )
   }
   if (noValue) {
@@ -94,6 +101,7 @@ function roiView(r) {
     notes.push('Leads count for nothing: ROI_LEAD_VALUE is not set.')
   }
   const ratio = (field, value) => figure(ROI, field, value, noCost ? '—' : money(value))
+  const source = asked[r.cost_source] ? 'the amount set below' : (COST_SOURCES[r.cost_source] ?? r.cost_source)
   return h(
     'div',
     {},
@@ -119,32 +127,91 @@ function roiView(r) {
           'span',
           {},
           figure(ROI, 'conversions.count', r.conversions.count, fmt.count(r.conversions.count)),
-          r.value_source === 'conversion_value' ? ', valued by ROI_CONVERSION_VALUE' : `, worth ${money(r.conversions.value)}`,
+          r.value_source !== 'conversion_value'
+            ? `, worth ${money(r.conversions.value)}`
+            : asked.conversion_value
+              ? ', valued at the amount set below'
+              : ', valued by ROI_CONVERSION_VALUE',
         ),
       ],
     ]),
     h(
       'p',
       { class: 'hint' },
-      `Cost from ${COST_SOURCES[r.cost_source] ?? r.cost_source}. Resolved: ${fmt.count(r.resolved_conversations)} of ` +
+      `Cost from ${source}. Resolved: ${fmt.count(r.resolved_conversations)} of ` +
         `${fmt.count(r.conversations)} conversations ended without a handover.` +
         (r.conversions.other_currency ? ` ${r.conversions.other_currency} conversions in another currency are left out.` : ''),
     ),
   )
 }
 
-/** The satisfaction and ROI panels, side by side; returns {panels, render(current)}. */
-export function valuePanels() {
+const amount = () => h('input', { type: 'number', min: 0, step: 'any', inputmode: 'decimal', class: 'amount' })
+
+/** The amounts of the ROI (`cost_per_month` or `cost_per_conversation`, `lead_value`,
+ * `conversion_value`, `currency` of the API); empty ones are the collector's ROI_* settings, which
+ * the placeholders show where the answer says them. */
+function roiOptions(change) {
+  const cost = amount()
+  const per = select(COST_UNITS)
+  const lead = amount()
+  const conversion = amount()
+  const currency = h('input', { type: 'text', maxlength: 3, class: 'currency', autocomplete: 'off', spellcheck: 'false' })
+  return optionsForm({
+    label: 'ROI amounts',
+    endpoint: 'roi',
+    names: OPTIONS.roi,
+    fields: [
+      field('Cost', cost),
+      field('Cost is', per),
+      field('Lead value', lead),
+      field('Conversion value', conversion),
+      field('Currency', currency),
+    ],
+    read: () => ({
+      cost_per_month: per.value === 'cost_per_month' ? cost.value : null,
+      cost_per_conversation: per.value === 'cost_per_conversation' ? cost.value : null,
+      lead_value: lead.value,
+      conversion_value: conversion.value,
+      currency: currency.value.toUpperCase(),
+    }),
+    write(options, answer) {
+      const unit = COST_UNITS.find(([name]) => options[name])?.[0]
+      show(cost, unit ? options[unit] : '')
+      show(lead, options.lead_value)
+      show(conversion, options.conversion_value)
+      show(currency, options.currency)
+      if (!answer) return
+      // Unset amounts are the settings: where the answer names them, they are the placeholders.
+      const configured = COST_UNITS.some(([name]) => name === answer.cost_source)
+      show(per, unit ?? (configured ? answer.cost_source : 'cost_per_month'))
+      cost.placeholder = configured ? 'configured' : answer.cost_source === 'bot_responses' ? 'from replies' : 'not set'
+      lead.placeholder = answer.lead_value === null ? 'not set' : String(answer.lead_value)
+      conversion.placeholder = answer.value_source === 'conversion_value' ? 'configured' : 'own values'
+      currency.placeholder = answer.currency ?? 'none'
+    },
+    change,
+  })
+}
+
+/** The satisfaction and ROI panels, side by side; returns {panels, render(current, invalid, options)}. */
+export function valuePanels(change) {
   const satisfaction = h('div')
   const roi = h('div')
+  const roiForm = roiOptions(change)
   return {
     panels: [
       panel({ id: 'panel-satisfaction', title: 'Satisfaction', hint: 'feedback ratings of the range' }, satisfaction),
-      panel({ id: 'panel-roi', title: 'Return on investment', hint: 'what the chatbot cost and what it brought' }, roi),
+      panel(
+        { id: 'panel-roi', title: 'Return on investment', hint: 'what the chatbot cost and what it brought' },
+        roi,
+        roiForm.el,
+      ),
     ],
-    render(current) {
+    render(current, invalid, options) {
       refill(satisfaction, current.satisfaction, satisfactionView)
-      refill(roi, current.roi, roiView)
+      const asked = invalid.roi ? {} : optionsOf({ options }, 'roi')
+      refill(roi, { answer: current.roi, asked }, roiView)
+      roiForm.sync(options, current.roi, invalid.roi)
     },
   }
 }
