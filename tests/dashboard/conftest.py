@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from chatlytics.store.database import Database
-from tests.dashboard.site import CHROMIUM, CHROMIUM_ARGS, Dashboard, require_browser, running
+from tests.dashboard.insights import Expected, build
+from tests.dashboard.site import CHROMIUM, CHROMIUM_ARGS, Dashboard, post, require_browser, running
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -33,9 +34,10 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def collector(db: Database, sqlite_only: None) -> Iterator[str]:
-    """The collector with the dashboard on an empty database; runs once, on SQLite."""
-    with running(db) as url:
+def collector(request: pytest.FixtureRequest, db: Database, sqlite_only: None) -> Iterator[str]:
+    """The collector with the dashboard on an empty database; runs once, on SQLite. A test module's
+    COLLECTOR_SETTINGS, if it has them, are the collector's settings."""
+    with running(db, **getattr(request.module, "COLLECTOR_SETTINGS", {})) as url:
         yield url
 
 
@@ -50,3 +52,13 @@ def dashboard(browser: Browser, collector: str) -> Iterator[Dashboard]:
     context.close()
     assert found.dialogs == [], f"the page opened dialogs: {found.dialogs}"
     assert found.unexpected() == [], f"the page logged: {found.unexpected()}"
+
+
+@pytest.fixture
+def expected(dashboard: Dashboard) -> Expected:
+    """The growth and operations scenario (tests.dashboard.insights), stored; and its figures."""
+    scenario = build()
+    wire = scenario.wire()
+    for i in range(0, len(wire), 250):
+        post(dashboard.url, wire[i : i + 250])
+    return Expected(scenario)

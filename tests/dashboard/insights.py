@@ -3,19 +3,21 @@
 `build(now)` writes eleven visitors over the three whole weeks before this one (Monday to Sunday,
 UTC): page views, chat opens, questions (three of them the same question, written two ways, that the
 bot cannot answer), product interest, leads, conversions, ratings, handovers and errors, every
-session and conversation explicitly ended. `Expected` folds the figures the panels show from those
+session and conversation explicitly ended; and three health samples of the chat server. `Expected` folds the figures the panels show from those
 events in plain Python, following the documented definitions, never from project code or SQL.
 Times are whole seconds and no two steps of one visitor share a time.
 """
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 FUNNEL = ("page_view", "widget_open", "user_message", "lead_submitted", "conversion")
 TRACTORS = "Do you fit tractor tyres?"
@@ -32,7 +34,22 @@ ROI_SETTINGS: dict[str, object] = {
     "ROI_CURRENCY": "EUR",
 }
 BACKEND = {"session_start", "session_end", "conversation_start", "conversation_end"}
-BACKEND |= {"user_message", "bot_response", "error"}
+BACKEND |= {"user_message", "bot_response", "error", "performance"}
+# The chat server's health samples: (day, hour, properties); a sample may leave out any figure.
+SAMPLES = (
+    (
+        0,
+        9,
+        {
+            "cpu_percent": 40.0,
+            "memory_mb": 500.0,
+            "active_connections": 7,
+            "response_time_ms": 900.0,
+        },
+    ),
+    (0, 21, {"cpu_percent": 61.0, "memory_mb": 545.0, "active_connections": 12}),
+    (9, 10, {"cpu_percent": 35.0, "active_connections": 3, "response_time_ms": 1200.0}),
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,9 @@ class Visit:
         self.conversation = f"{self.session}-c"
         self.add("conversation_start", 5)
         self.add("user_message", content=question)
+        return self.reply(latency, fallback=fallback)
+
+    def reply(self, latency: float, *, fallback: bool = False) -> Visit:
         return self.add("bot_response", 2, content="…", latency_ms=latency, fallback=fallback)
 
     def interest(self, product: str, times: int = 1) -> Visit:
@@ -83,7 +103,8 @@ class Visit:
 @dataclass
 class Scenario:
     monday: datetime  # the first day shown; the range is three whole weeks from it
-    events: list[Event]
+    events: list[Event]  # the visitors'
+    samples: list[Event]  # the chat server's health samples: no visitor's, no session's
 
     @property
     def query(self) -> str:
@@ -103,7 +124,7 @@ class Scenario:
                 "properties": e.properties,
                 **({"conversation_id": e.conversation} if e.conversation else {}),
             }
-            for e in self.events
+            for e in self.events + self.samples
         ]
 
 
@@ -122,7 +143,8 @@ def build(now: datetime | None = None) -> Scenario:
         return v
 
     # Week 0. Three sessions overlap on Monday from 09:08: the peak.
-    a = visit("u-a", 0, 9).add("widget_open", 30).chat("Which tyres fit my Golf?")
+    # u-a's question gets a two-part answer: slow on average, slowest of all at its worst.
+    a = visit("u-a", 0, 9).add("widget_open", 30).chat("Which tyres fit my Golf?").reply(5200.0)
     a.interest("p-1").add("lead_submitted", 40, lead_type="quote")
     a.add("conversion", 360, goal="purchase", value=100.0, currency="EUR").add("feedback", rating=5)
     a.end()
@@ -157,7 +179,11 @@ def build(now: datetime | None = None) -> Scenario:
     k.add("widget_close", 10, time_spent_seconds=80.0).end()  # 50 s after the fallback
     events = sorted((e for v in visits for e in v.events), key=lambda e: e.at)
     assert events[-1].at < today <= now
-    return Scenario(m, events)
+    samples = [
+        Event("performance", "chat-server", "health", m + timedelta(days=d, hours=h), None, p)
+        for d, h, p in SAMPLES
+    ]
+    return Scenario(m, events, samples)
 
 
 def _by_user(events: list[Event]) -> dict[str, list[Event]]:
@@ -177,18 +203,37 @@ class Expected:
     def events(self) -> list[Event]:
         return self.scenario.events
 
-    def funnel(self) -> list[tuple[int, float | None]]:
-        """(count, median seconds from the step before) per step; each visitor's path starts at its
-        first page view, and takes the earliest event of each next step at or after the last one."""
-        times: list[list[float]] = [[] for _ in FUNNEL]
-        for mine in _by_user(self.events).values():
-            at: datetime | None = None
-            for n, step in enumerate(FUNNEL):
-                later = [e.at for e in mine if e.type == step and (at is None or e.at >= at)]
-                if not later:
-                    break
-                times[n].append((min(later) - at).total_seconds() if at else 0.0)
-                at = min(later)
+    def funnel(
+        self, steps: tuple[str, ...] = FUNNEL, by: str = "user", window: int | None = None
+    ) -> list[tuple[int, float | None]]:
+        """(count, median seconds from the step before) per step. A path starts at an event of the
+        first step and takes the earliest event of each next step at or after the last one (within
+        `window` seconds of its start); each visitor (or session) keeps the path that gets furthest,
+        the earliest of those."""
+        units: dict[str, list[Event]] = defaultdict(list)
+        for e in self.events:
+            units[e.user if by == "user" else e.session].append(e)
+        limit = timedelta(seconds=window) if window else None
+        times: list[list[float]] = [[] for _ in steps]
+        for mine in units.values():
+            kept: list[datetime] = []
+            for start in sorted(e.at for e in mine if e.type == steps[0]):
+                path = [start]
+                for step in steps[1:]:
+                    later = [
+                        e.at
+                        for e in mine
+                        if e.type == step
+                        and e.at >= path[-1]
+                        and (limit is None or e.at - start <= limit)
+                    ]
+                    if not later:
+                        break
+                    path.append(min(later))
+                if len(path) > len(kept):
+                    kept = path
+            for n, at in enumerate(kept):
+                times[n].append((at - kept[n - 1]).total_seconds() if n else 0.0)
         return [(len(t), statistics.median(t) if n and t else None) for n, t in enumerate(times)]
 
     def cohorts(self) -> list[tuple[int, list[float]]]:
@@ -297,14 +342,67 @@ class Expected:
     def count(self, type_: str) -> int:
         return sum(e.type == type_ for e in self.events)
 
-    def roi(self) -> dict[str, float]:
-        conversations = self.count("conversation_start")
-        cost = COST_PER_CONVERSATION * conversations
+    def roi(
+        self,
+        *,
+        cost_per_conversation: float = COST_PER_CONVERSATION,
+        cost_per_month: float | None = None,
+        lead_value: float = LEAD_VALUE,
+        currency: str = "EUR",
+    ) -> dict[str, float]:
+        """Cost, cost per lead and ROI: a monthly cost counts each calendar month by the share of it
+        inside the range; conversions count their own value when in `currency`."""
+        if cost_per_month is not None:
+            cost = cost_per_month * self.months()
+        else:
+            cost = cost_per_conversation * self.count("conversation_start")
         leads = self.count("lead_submitted")
-        value = leads * LEAD_VALUE + sum(
-            e.properties["value"] for e in self.events if e.type == "conversion"
+        value = leads * lead_value + sum(
+            e.properties["value"]
+            for e in self.events
+            if e.type == "conversion" and e.properties["currency"] == currency
         )
         return {"cost": cost, "cost_per_lead": cost / leads, "roi": (value - cost) / cost}
+
+    def months(self) -> float:
+        """The calendar months of the range, each by the share of its days inside it."""
+        days = [(self.scenario.monday + timedelta(days=n)).date() for n in range(21)]
+        per_month = Counter((d.year, d.month) for d in days)
+        return sum(n / calendar.monthrange(y, m)[1] for (y, m), n in per_month.items())
+
+    def slowest(self, by: str) -> list[str]:
+        """The conversations of the bot replies, by their mean (`avg`) or slowest (`max`) reply,
+        largest first, ties by id."""
+        latencies: dict[str, list[float]] = defaultdict(list)
+        for e in self.events:
+            if e.type == "bot_response" and e.conversation:
+                latencies[e.conversation].append(e.properties["latency_ms"])
+        rank = statistics.mean if by == "avg" else max
+        return sorted(latencies, key=lambda c: (-rank(latencies[c]), c))[:10]
+
+    def system(self) -> dict[int, dict[str, float | int | None]]:
+        """Per day of the range that has samples (0 is the first Monday): how many, the means of
+        the figures the samples carry (None when none does), and the most connections."""
+        days: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for e in self.scenario.samples:
+            days[(e.at - self.scenario.monday).days].append(e.properties)
+        found: dict[int, dict[str, float | int | None]] = {}
+        for day, mine in days.items():
+            row: dict[str, float | int | None] = {"samples": len(mine)}
+            for key in ("cpu_percent", "memory_mb", "response_time_ms"):
+                values = [p[key] for p in mine if key in p]
+                row[key] = statistics.mean(values) if values else None
+            row["active_connections"] = max(p["active_connections"] for p in mine)
+            found[day] = row
+        return found
+
+    def outside_hours(self, start: int, end: int, days: set[int], tz: str) -> int:
+        """Handover requests whose local time in `tz` is not on one of `days` (1 Monday) or not
+        from `start` o'clock to before `end`."""
+        local = [
+            e.at.astimezone(ZoneInfo(tz)) for e in self.events if e.type == "handover_requested"
+        ]
+        return sum(at.isoweekday() not in days or not start <= at.hour < end for at in local)
 
     def errors(self) -> Counter[str]:
         return Counter(e.properties["kind"] for e in self.events if e.type == "error")

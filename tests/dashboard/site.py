@@ -139,6 +139,17 @@ class Dashboard:
     def sign_in(self, key: str = "test-read") -> None:
         sign_in(self.page, key)
 
+    def open_tab(self, query: str, tab: str) -> None:
+        """Open `tab` of the view `query`, and sign in."""
+        self.open(f"{query}&tab={tab}")
+        self.sign_in()
+        self.page.wait_for_selector(f"#view[data-view='{tab}']")
+
+    def shown_text(self, endpoint: str, field: str) -> str:
+        """The text of the figure `field` of `endpoint` on the page."""
+        selector = f'[data-endpoint="{endpoint}"][data-figure="{field}"]'
+        return self.page.locator(selector).inner_text()
+
     def loads(self) -> int:
         """How many times the page has shown figures since it was opened."""
         return int(self.page.get_attribute("#view", "data-loads") or 0)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chatlytics.store.database import Database
-from tests.dashboard.insights import ROI_SETTINGS, TRACTORS, Expected, build
-from tests.dashboard.site import Dashboard, post, running
+from tests.dashboard.insights import ROI_SETTINGS, TRACTORS, Expected
+from tests.dashboard.site import Dashboard, post
 from tests.helpers import event
 
 FUNNEL = "/analytics/funnel"
@@ -18,41 +16,15 @@ SATISFACTION = "/analytics/satisfaction"
 ROI = "/analytics/roi"
 CAPACITY = "/analytics/capacity"
 PERFORMANCE = "/analytics/performance"
-
-
-@pytest.fixture
-def collector(db: Database, sqlite_only: None) -> Iterator[str]:
-    """The collector with the scenario's ROI settings (a cost per conversation, a lead value)."""
-    with running(db, **ROI_SETTINGS) as url:
-        yield url
-
-
-@pytest.fixture
-def expected(dashboard: Dashboard) -> Expected:
-    """The scenario, stored; and its figures."""
-    scenario = build()
-    wire = scenario.wire()
-    for i in range(0, len(wire), 250):
-        post(dashboard.url, wire[i : i + 250])
-    return Expected(scenario)
-
-
-def open_tab(dashboard: Dashboard, query: str, tab: str) -> None:
-    dashboard.open(f"{query}&tab={tab}")
-    dashboard.sign_in()
-    dashboard.page.wait_for_selector(f"#view[data-view='{tab}']")
-
-
-def shown_text(dashboard: Dashboard, endpoint: str, field: str) -> str:
-    selector = f'[data-endpoint="{endpoint}"][data-figure="{field}"]'
-    return dashboard.page.locator(selector).inner_text()
+# The scenario's ROI settings: a cost per conversation, a lead value.
+COLLECTOR_SETTINGS = ROI_SETTINGS
 
 
 def test_the_growth_tab_shows_the_scenarios_figures(
     dashboard: Dashboard, expected: Expected
 ) -> None:
     page = dashboard.page
-    open_tab(dashboard, expected.scenario.query, "growth")
+    dashboard.open_tab(expected.scenario.query, "growth")
 
     funnel = dashboard.figures("#panel-funnel")
     steps = expected.funnel()
@@ -63,17 +35,17 @@ def test_the_growth_tab_shows_the_scenarios_figures(
             rate = funnel[(FUNNEL, f"steps.{n}.conversion_rate")]
             assert rate == pytest.approx(count / steps[n - 1][0])
             assert funnel[(FUNNEL, f"steps.{n}.median_seconds_from_previous")] == median
-    assert shown_text(dashboard, FUNNEL, "steps.0.count") == "11"
-    assert shown_text(dashboard, FUNNEL, "steps.3.conversion_rate") == "50%"  # 4 of 8
+    assert dashboard.shown_text(FUNNEL, "steps.0.count") == "11"
+    assert dashboard.shown_text(FUNNEL, "steps.3.conversion_rate") == "50%"  # 4 of 8
     assert steps[4][1] == 480  # lead to conversion: 6 and 10 minutes
-    assert shown_text(dashboard, FUNNEL, "steps.4.median_seconds_from_previous") == "8m"
+    assert dashboard.shown_text(FUNNEL, "steps.4.median_seconds_from_previous") == "8m"
 
     cohorts = dashboard.figures("#panel-retention")
     for row, (size, shares) in enumerate(expected.cohorts()):
         assert cohorts[(RETENTION, f"cohorts.{row}.size")] == size
         for i, share in enumerate(shares):
             assert cohorts[(RETENTION, f"cohorts.{row}.rates.{i}")] == pytest.approx(share)
-    assert shown_text(dashboard, RETENTION, "cohorts.0.rates.1") == "40%"  # 2 of 5 back in week 1
+    assert dashboard.shown_text(RETENTION, "cohorts.0.rates.1") == "40%"  # 2 of 5 back in week 1
     cell = page.locator('td:has([data-figure="cohorts.0.rates.1"])')
     assert "heat-" in (cell.get_attribute("class") or "")
 
@@ -91,20 +63,20 @@ def test_the_operations_tab_shows_the_scenarios_figures(
     dashboard: Dashboard, expected: Expected
 ) -> None:
     page = dashboard.page
-    open_tab(dashboard, expected.scenario.query, "operations")
+    dashboard.open_tab(expected.scenario.query, "operations")
     shown = dashboard.figures("#view")
 
     assert shown[(SATISFACTION, "csat")] == pytest.approx(expected.csat()) == 0.6
-    assert shown_text(dashboard, SATISFACTION, "csat") == "60%"
+    assert dashboard.shown_text(SATISFACTION, "csat") == "60%"
     assert shown[(SATISFACTION, "by_outcome.0.csat")] == expected.csat("completed")
     assert shown[(SATISFACTION, "by_outcome.1.csat")] == expected.csat("handover")
 
     roi = expected.roi()
     for field, value in roi.items():
         assert shown[(ROI, field)] == pytest.approx(value), field
-    assert shown_text(dashboard, ROI, "cost") == "€20.00"
-    assert shown_text(dashboard, ROI, "cost_per_lead") == "€5.00"
-    assert shown_text(dashboard, ROI, "roi") == "1450%"
+    assert dashboard.shown_text(ROI, "cost") == "€20.00"
+    assert dashboard.shown_text(ROI, "cost_per_lead") == "€5.00"
+    assert dashboard.shown_text(ROI, "roi") == "1450%"
     assert page.locator("#panel-roi .roi-notice").count() == 0  # cost and lead value are set
 
     peak, at = expected.peak()
@@ -135,7 +107,7 @@ def test_the_operations_tab_shows_the_scenarios_figures(
 
 def test_tabs_are_links_that_keep_the_range(dashboard: Dashboard, expected: Expected) -> None:
     page = dashboard.page
-    open_tab(dashboard, expected.scenario.query, "overview")
+    dashboard.open_tab(expected.scenario.query, "overview")
     name, interest, _ = expected.products()[0]
     products = page.locator("#chart-products canvas").get_attribute("aria-label") or ""
     assert f"{name} {interest}" in products  # the most-asked products, no longer a placeholder
@@ -165,7 +137,7 @@ def test_tabs_are_links_that_keep_the_range(dashboard: Dashboard, expected: Expe
 
 def test_the_operations_tab_follows_new_events(dashboard: Dashboard) -> None:
     page = dashboard.page
-    open_tab(dashboard, "range=today&interval=hour", "operations")
+    dashboard.open_tab("range=today&interval=hour", "operations")
     page.wait_for_selector("#live[data-state='live']")
     page.evaluate("window.notReloaded = true")
     assert page.locator("#panel-satisfaction").get_by_text("No feedback in this range").is_visible()
@@ -185,7 +157,7 @@ def test_the_tabs_fit_a_phone(dashboard: Dashboard, expected: Expected) -> None:
     page.set_viewport_size({"width": 375, "height": 800})
     for tab in ("growth", "operations"):
         if tab == "growth":
-            open_tab(dashboard, expected.scenario.query, tab)
+            dashboard.open_tab(expected.scenario.query, tab)
         else:
             loads = dashboard.loads()
             page.get_by_role("link", name="Operations", exact=True).click()
