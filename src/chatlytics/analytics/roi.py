@@ -116,6 +116,12 @@ class Roi(BaseModel):
         description="where `cost` comes from; `none`: no cost given and no bot reply reported one"
     )
     cost: float | None = Field(description="the cost of the range; null when `cost_source` is none")
+    cost_per_month: float | None = Field(
+        description="the monthly cost used (asked for or configured); null when not the source"
+    )
+    cost_per_conversation: float | None = Field(
+        description="the cost of one conversation used; null when not the source"
+    )
     conversations: int = Field(description="conversations started in the range")
     resolved_conversations: int = Field(
         description="of those, ended (explicitly or by timeout) without a handover"
@@ -123,6 +129,9 @@ class Roi(BaseModel):
     leads: int = Field(description="leads of the range")
     lead_value: float | None = Field(description="the value of one lead; null: leads count 0")
     conversions: Conversions
+    conversion_value: float | None = Field(
+        description="the value of one conversion used; null: their own `value` is summed"
+    )
     value_source: Literal["conversion_value", "conversion_events"] = Field(
         description="conversions are valued at `conversion_value` each, or by their own `value`"
     )
@@ -158,11 +167,16 @@ def roi(conn: Connection, window: Window, clock: Clock, inputs: RoiInputs) -> Ro
         currency=inputs.currency,
         cost_source=source,
         cost=cost,
+        cost_per_month=inputs.cost_per_month if source == "cost_per_month" else None,
+        cost_per_conversation=inputs.cost_per_conversation
+        if source == "cost_per_conversation"
+        else None,
         conversations=totals.total,
         resolved_conversations=totals.completed,
         leads=leads,
         lead_value=inputs.lead_value,
         conversions=converted,
+        conversion_value=inputs.conversion_value,
         value_source="conversion_value"
         if inputs.conversion_value is not None
         else "conversion_events",

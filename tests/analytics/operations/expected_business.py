@@ -94,6 +94,10 @@ def roi(
         "currency": currency,
         "cost_source": source,
         "cost": cost,
+        "cost_per_month": asked["cost_per_month"] if source == "cost_per_month" else None,
+        "cost_per_conversation": asked["cost_per_conversation"]
+        if source == "cost_per_conversation"
+        else None,
         "conversations": len(chosen),
         "resolved_conversations": resolved,
         "leads": leads,
@@ -103,6 +107,7 @@ def roi(
             "value": values,
             "other_currency": len(converted) - len(mine),
         },
+        "conversion_value": conversion_value,
         "value_source": "conversion_value" if conversion_value is not None else "conversion_events",
         "total_value": total,
         "cost_per_lead": _finite(cost / leads) if leads and cost is not None else None,
