@@ -184,9 +184,13 @@ function roiOptions(change) {
       // Unset amounts are the settings: where the answer names them, they are the placeholders.
       const configured = COST_UNITS.some(([name]) => name === answer.cost_source)
       show(per, unit ?? (configured ? answer.cost_source : 'cost_per_month'))
-      cost.placeholder = configured ? 'configured' : answer.cost_source === 'bot_responses' ? 'from replies' : 'not set'
+      cost.placeholder = configured
+        ? String(answer[answer.cost_source])
+        : answer.cost_source === 'bot_responses'
+          ? 'from replies'
+          : 'not set'
       lead.placeholder = answer.lead_value === null ? 'not set' : String(answer.lead_value)
-      conversion.placeholder = answer.value_source === 'conversion_value' ? 'configured' : 'own values'
+      conversion.placeholder = answer.conversion_value === null ? 'own values' : String(answer.conversion_value)
       currency.placeholder = answer.currency ?? 'none'
     },
     change,

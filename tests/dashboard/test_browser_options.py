@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from tests.dashboard.insights import ROI_SETTINGS, Expected
+from tests.dashboard.insights import COST_PER_CONVERSATION, ROI_SETTINGS, Expected
 from tests.dashboard.site import Dashboard, post
 from tests.helpers import READ, event
 
@@ -215,6 +215,10 @@ def test_roi_amounts_change_the_cost_per_lead(dashboard: Dashboard, expected: Ex
     assert panel.get_by_label("Lead value").get_attribute("placeholder") == "40"
     assert panel.get_by_label("Currency").get_attribute("placeholder") == "EUR"
     assert panel.get_by_label("Cost is").input_value() == "cost_per_conversation"
+    assert panel.get_by_label("Cost", exact=True).get_attribute("placeholder") == str(
+        COST_PER_CONVERSATION
+    )
+    assert panel.get_by_label("Conversion value").get_attribute("placeholder") == "own values"
     assert roi[(ROI, "cost_per_lead")] == pytest.approx(expected.roi()["cost_per_lead"])
 
     asked = Asked(dashboard)
