@@ -85,6 +85,7 @@ def _analytics(workdir: Path, total: int, console: Console, names: list[str]) ->
         if target.name == "mariadb":
             console.print(analytics.buffer_pool_note(target.url))
         log = workdir / f"server-analytics-{target.name}.log"
+        raw_pass = analytics.raw_pass(target.url, calls=READ_CALLS)
         with server.running(target.url, log) as base_url:
             timings = analytics.time_reads(base_url, calls=READ_CALLS)
         table = report.analytics_table(
@@ -93,6 +94,7 @@ def _analytics(workdir: Path, total: int, console: Console, names: list[str]) ->
             events=total,
             load_s=load_s,
             target_ms=analytics.TARGET_MS,
+            raw=raw_pass,
         )
         console.print(table)
         _show_problems(console, "analytics", [e for t in timings for e in t.errors], log)

@@ -18,7 +18,7 @@ from chatlytics.store.batch import store_batch
 from chatlytics.store.database import Database
 from chatlytics.store.dialect import refresh_statistics
 from chatlytics.store.migrate import upgrade
-from chatlytics.store.schema import metadata
+from chatlytics.store.schema import events, metadata
 from chatlytics.store.timing import utcnow
 
 # Every analytics endpoint, with the query beyond `from` that a dashboard would send.
@@ -119,6 +119,40 @@ def buffer_pool_note(url: str) -> str:
         f"MariaDB innodb_buffer_pool_size {pool // mib:,} MiB for {int(size or 0) // mib:,} MiB "
         "of data (see docs/configuration.md, Sizing the database server)"
     )
+
+
+@dataclass(frozen=True)
+class RawPass:
+    """The raw limit of a read: the range's events fetched once, as the database alone gives them."""
+
+    events: int
+    median_ms: float
+
+
+def raw_pass(url: str, *, calls: int) -> RawPass:
+    """Median time to fetch the id, type, time, user and session of every event of the last
+    WINDOW_DAYS through the driver's cursor: what any figure over the raw log would start from,
+    with no grouping, no HTTP and no JSON. Endpoints are printed as a multiple of it."""
+    since = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=WINDOW_DAYS)
+    e = events.c
+    query = sa.select(e.event_id, e.type, e.occurred_at, e.user_id, e.session_id).where(
+        e.occurred_at >= since
+    )
+    db = Database.connect(url)
+    latencies = []
+    rows = 0
+    try:
+        with db.read() as conn:
+            for _ in range(calls + 1):  # the first call warms the cache, untimed
+                started = time.perf_counter()
+                result = conn.execute(query)
+                rows = len(result.cursor.fetchall())
+                result.close()
+                latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        db.dispose()
+    timed = sorted(latencies[1:])
+    return RawPass(rows, timed[len(timed) // 2])
 
 
 def time_reads(base_url: str, *, calls: int, warmup: int = 1) -> list[Timing]:
