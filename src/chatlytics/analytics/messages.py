@@ -170,6 +170,19 @@ def message_rows(conn: Connection, where: ColumnElement[bool], *, limit: int) ->
     return [MessageRow.model_validate(dict(row._mapping)) for row in conn.execute(query)]
 
 
+def recent_messages(conn: Connection, window: Window, *, limit: int) -> list[MessageRow]:
+    """The newest `limit` messages of the window, read from the range from the limit-th newest
+    time (walked back in the time index) to the end: ordered by (time, event_id), MariaDB sorted
+    every message of the window (a month: 250 ms)."""
+    m = messages.c
+    times = sa.select(m.created_at).where(in_window(m.created_at, window))
+    nth = times.order_by(m.created_at.desc()).offset(limit - 1).limit(1)
+    since = conn.execute(nth).scalar_one_or_none() if limit > 0 else None
+    # A window starting there, not a second lower bound: SQLite walked the range from the first.
+    newest = Window(since, window.end) if since is not None else window
+    return message_rows(conn, in_window(m.created_at, newest), limit=limit)
+
+
 def message_figures(conn: Connection, window: Window) -> MessageFigures:
     """Every figure of the messages page."""
     where = in_window(messages.c.created_at, window)
@@ -188,5 +201,5 @@ def message_figures(conn: Connection, window: Window) -> MessageFigures:
         fallback_messages=fallbacks,
         response_time_ms=times,
         fallback_rate=ratio(fallbacks, bots),
-        recent_messages=message_rows(conn, where, limit=RECENT),
+        recent_messages=recent_messages(conn, window, limit=RECENT),
     )
