@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import statistics
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from fastapi.testclient import TestClient
 
 from tests.analytics.operations import expected
 from tests.analytics.operations.conftest import Loaded
 from tests.analytics.support import assert_matches, get, windows
+from tests.helpers import event, iso, post_events
 
 OFFICE = {"start": 9, "end": 17, "days": {1, 2, 3, 4, 5}, "tz": "UTC"}
 
@@ -44,3 +49,45 @@ def test_the_scenario_reaches_every_case(loaded: Loaded) -> None:
     quality = want["handover_quality"]
     assert 0 < quality["outside_business_hours"] < quality["handover_requests"]
     assert quality["timed_handovers"] > 1
+
+
+def test_bot_turns_until_the_earlier_of_the_first_request_and_a_handover_end(
+    app_client: TestClient,
+) -> None:
+    """With requests, without any, with a handover end before or after the first request: the
+    bot replies at or before the earliest of them count."""
+    base = (datetime.now(UTC) - timedelta(hours=3)).replace(microsecond=0)
+    # conversation: (kind, seconds); kinds: b bot reply, r handover request, e conversation_end
+    cases: dict[str, list[tuple[str, int]]] = {
+        "c-request": [("b", 0), ("b", 10), ("r", 15), ("b", 20)],
+        "c-ended": [("b", 0), ("b", 10), ("e", 12), ("b", 20)],
+        "c-ended-first": [("b", 0), ("e", 5), ("b", 10), ("r", 20)],
+        "c-request-first": [("b", 0), ("r", 5), ("b", 10), ("e", 20)],
+        "c-requests": [("b", 0), ("r", 15), ("b", 10), ("r", 5)],
+        "c-at-request": [("b", 0), ("b", 5), ("r", 5), ("b", 6)],
+    }
+    props: dict[str, tuple[str, dict[str, Any]]] = {
+        "b": ("bot_response", {"content": "a", "latency_ms": 100.0}),
+        "r": ("handover_requested", {"issues": ["x"], "support_option": "email"}),
+        "e": ("conversation_end", {"status": "handover"}),
+    }
+    sent = []
+    turns = []
+    for n, (conversation, steps) in enumerate(cases.items()):
+        at = base + timedelta(minutes=10 * n)
+        chat = {"user": f"u-{conversation}", "session": f"s-{conversation}"}
+        sent.append(event("conversation_start", at=at, conversation=conversation, **chat))
+        for kind, seconds in steps:
+            name, extra = props[kind]
+            when = at + timedelta(seconds=seconds)
+            sent.append(event(name, at=when, conversation=conversation, **chat, **extra))
+        handed = min(s for kind, s in steps if kind != "b")
+        turns.append(float(sum(kind == "b" and s <= handed for kind, s in steps)))
+    post_events(app_client, sent)
+
+    params = {"from": iso(base - timedelta(hours=1)), "to": iso(base + timedelta(hours=2))}
+    quality = get(app_client, "/analytics/pain_points", **params)["handover_quality"]
+    assert quality["handover_conversations"] == quality["timed_handovers"] == len(cases)
+    assert quality["bot_turns_mean"] == statistics.fmean(turns)
+    assert quality["bot_turns_median"] == statistics.median(turns)
+    assert turns == [2.0, 2.0, 1.0, 1.0, 1.0, 2.0]
