@@ -257,50 +257,47 @@ def abandoned_replies(conn: Connection, window: Window) -> list[int]:
     """Per latency class, the bot replies of the window followed within ABANDON_SECONDS by a
     widget_close of their session, with no user message of the session in between."""
     m, c = messages.c, chatbot_close_events.c
-    user = messages.alias("later_user")
-    # Read from the closes, far fewer than the replies: for each, the replies of its session in
-    # the minute before it, and the questions between, all by the (session, time, ...) index.
-    closed = sa.and_(
-        m.session_id == c.session_id,
-        m.created_at <= c.closed_at,
-        m.created_at >= seconds_later(conn, c.closed_at, -ABANDON_SECONDS),
+    user = messages.alias("question")
+    # Read from the closes, far fewer than the replies. A reply counts once, with the first close
+    # at or after it (by time, then id): that one qualifies whenever a later one does. So a close
+    # takes the replies of its session in the minute before it that come after the close before
+    # it and no earlier than the last question before it. Both bounds are found once per close,
+    # where a reply-by-reply EXISTS for each walked the session again per reply.
+    previous = sa.func.lag(c.closed_at).over(
+        partition_by=c.session_id, order_by=(c.closed_at, c.event_id)
     )
-    # EXISTS of a column, not of `*`: SQLite reads the table row for `*`, the index is enough here.
-    spoke_again = (
-        sa.select(user.c.session_id)
+    asked = (
+        sa.select(sa.func.max(user.c.created_at))
         .where(
-            user.c.session_id == m.session_id,
-            user.c.created_at > m.created_at,
-            user.c.created_at < c.closed_at,
+            user.c.session_id == c.session_id,
             user.c.message_type == "user",
+            user.c.created_at < c.closed_at,
         )
-        .correlate_except(user)
-        .exists()
+        .scalar_subquery()
     )
-    # A reply followed by several closes counts once, with the first of them (by time, then id):
-    # that one qualifies whenever a later one does. Pairs with any other close are left out here,
-    # where COUNT(DISTINCT event_id) read every reply's row.
-    earlier = chatbot_close_events.alias("earlier_close")
-    not_first = (
-        sa.select(earlier.c.session_id)
-        .where(
-            earlier.c.session_id == c.session_id,
-            earlier.c.closed_at >= m.created_at,
-            sa.or_(
-                earlier.c.closed_at < c.closed_at,
-                sa.and_(earlier.c.closed_at == c.closed_at, earlier.c.event_id < c.event_id),
-            ),
+    # A close before the window comes before every reply of it: the closes in reach suffice.
+    closes = (
+        sa.select(
+            c.session_id,
+            c.closed_at,
+            previous.label("previous"),
+            asked.label("asked"),
         )
-        .correlate_except(earlier)
-        .exists()
+        .where(
+            c.closed_at >= window.start,
+            c.closed_at < window.end + timedelta(seconds=ABANDON_SECONDS),
+        )
+        .subquery("closes")
+    )
+    d = closes.c
+    closed = sa.and_(
+        m.session_id == d.session_id,
+        m.created_at <= d.closed_at,
+        m.created_at >= seconds_later(conn, d.closed_at, -ABANDON_SECONDS),
     )
     which = sa.case(
         *((m.latency_ms < high, i) for i, high in enumerate(CLASS_BOUNDS)),
         else_=len(CLASS_BOUNDS),
-    )
-    closes_in_reach = sa.and_(
-        c.closed_at >= window.start,
-        c.closed_at < window.end + timedelta(seconds=ABANDON_SECONDS),
     )
     # The reply's own window is checked inside the count: as a WHERE term, SQLite bounds the index
     # range by the window's start and computes the minute before each close for every reply of the
@@ -308,13 +305,12 @@ def abandoned_replies(conn: Connection, window: Window) -> list[int]:
     reply = sa.case((in_window(m.created_at, window), 1), else_=sa.null())
     query = (
         sa.select(which, sa.func.count(reply))
-        .select_from(chatbot_close_events.join(messages, closed))
+        .select_from(closes.join(messages, closed))
         .where(
-            closes_in_reach,
             m.message_type == "bot",
             m.latency_ms.is_not(None),
-            ~spoke_again,
-            ~not_first,
+            sa.or_(d.previous.is_(None), m.created_at > d.previous),
+            sa.or_(d.asked.is_(None), m.created_at >= d.asked),
         )
         .group_by(which)
     )
