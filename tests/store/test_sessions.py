@@ -1,15 +1,26 @@
-"""What every connection is set up with, per database."""
+"""What every connection is set up with, per database: the settings the speed and the durability
+figures depend on."""
 
 from __future__ import annotations
 
-import pytest
-
-from chatlytics.store.database import MYSQL_TMP_TABLE_BYTES, Database
+from chatlytics.store.database import MYSQL_TMP_TABLE_BYTES, SQLITE_BUSY_MS, Database
 
 
-def test_mariadb_groups_in_memory_up_to_the_configured_size(db: Database) -> None:
-    if db.dialect != "mysql":
-        pytest.skip("a MariaDB setting")
+def test_connections_are_set_up_for_their_database(db: Database) -> None:
     with db.read() as conn:
-        sizes = conn.exec_driver_sql("SELECT @@tmp_table_size, @@max_heap_table_size").one()
-    assert tuple(int(n) for n in sizes) == (MYSQL_TMP_TABLE_BYTES, MYSQL_TMP_TABLE_BYTES)
+        if db.dialect == "sqlite":
+            found = [
+                conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                for name in ("journal_mode", "synchronous", "busy_timeout")
+            ]
+            assert found == ["wal", 2, SQLITE_BUSY_MS]  # synchronous 2: FULL
+        elif db.dialect == "postgresql":
+            # No server-side prepared statements: their generic plans outlive small tables.
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            assert driver.prepare_threshold is None
+        else:
+            sizes = conn.exec_driver_sql("SELECT @@tmp_table_size, @@max_heap_table_size").one()
+            assert tuple(int(n) for n in sizes) == (MYSQL_TMP_TABLE_BYTES, MYSQL_TMP_TABLE_BYTES)
+            isolation = conn.exec_driver_sql("SELECT @@session.tx_isolation").scalar()
+            assert isolation == "READ-COMMITTED"
