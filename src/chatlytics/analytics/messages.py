@@ -129,7 +129,7 @@ def bot_replies(
     conn: Connection, where: ColumnElement[bool], bots: int
 ) -> tuple[ResponseTimes, int]:
     """The response times, and how many were fallbacks, of the `bots` bot messages meeting `where`:
-    up to FETCH_ALL, from one read of their latency and fallback flag."""
+    up to FETCH_ALL, from one read of them counted per latency and fallback flag."""
     m = messages.c
     if bots > percentiles.FETCH_ALL:
         fallback = sa.select(sa.func.count()).where(
@@ -137,10 +137,18 @@ def bot_replies(
         )
         times = _ranked_times(conn, sa.and_(where, m.message_type == "bot"))
         return times, as_int(conn.execute(fallback).scalar_one())
-    query = sa.select(m.latency_ms, m.fallback).where(where, m.message_type == "bot")
+    # Counted per distinct (latency, fallback): latencies repeat (a month's 244,000 replies held
+    # 30,000 values), and handing over a row per reply was most of the time on MariaDB. No figure
+    # depends on the order the database hands them over in (the mean is an fsum).
+    kinds = (m.latency_ms, m.fallback)
+    query = (
+        sa.select(*kinds, sa.func.count()).where(where, m.message_type == "bot").group_by(*kinds)
+    )
     rows = fetch.tuples(conn, query)
-    values = sorted(float(latency) for latency, _ in rows if latency is not None)
-    return _times(values), sum(1 for _, fallback in rows if fallback)
+    values: list[float] = []
+    for latency, n in sorted((float(latency), n) for latency, _, n in rows if latency is not None):
+        values.extend(itertools.repeat(latency, n))
+    return _times(values), sum(n for _, fallback, n in rows if fallback)
 
 
 def message_rows(conn: Connection, where: ColumnElement[bool], *, limit: int) -> list[MessageRow]:
