@@ -186,8 +186,8 @@ class RawEvents:
 
 
 def raw_events(conn: Connection, window: Window) -> RawEvents:
-    """One read of the window's `error` and `performance` events: the (occurred_at, type) index
-    is walked once, where a query per type walked it twice."""
+    """One read of the window's `error` and `performance` events, one range of the type-led events
+    index each, grouped by the database."""
     e = events.c
     is_error, is_sample = e.type == "error", e.type == "performance"
     kind = exact_text(conn, json_text(conn, e.properties, "kind"))
