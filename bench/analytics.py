@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bench.events import rfc3339, stream
 from bench.server import READ_KEY
+from chatlytics.analytics import fetch
 from chatlytics.events import Rejection, ValidEvent, validate_event
 from chatlytics.store.batch import store_batch
 from chatlytics.store.database import Database
@@ -157,9 +158,7 @@ def raw_pass(url: str, *, calls: int) -> RawPass:
         with db.read() as conn:
             for _ in range(calls + 1):  # the first call warms the cache, untimed
                 started = time.perf_counter()
-                result = conn.execute(query)
-                rows = len(result.cursor.fetchall())
-                result.close()
+                rows = len(fetch.tuples(conn, query))
                 latencies.append((time.perf_counter() - started) * 1000)
     finally:
         db.dispose()

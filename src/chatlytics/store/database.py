@@ -66,7 +66,8 @@ def _sqlite_engine(url: URL, *, immediate: bool) -> Engine:
 
 def _server_engine(url: URL, *, pool_size: int) -> Engine:
     options: dict[str, Any] = {}
-    if url.get_backend_name() in ("mysql", "mariadb"):
+    mysql = url.get_backend_name() in ("mysql", "mariadb")
+    if mysql:
         options["isolation_level"] = "READ COMMITTED"
     if url.get_backend_name() == "postgresql":
         # psycopg prepares a statement after 5 runs and PostgreSQL then keeps a generic plan made
@@ -83,7 +84,7 @@ def _server_engine(url: URL, *, pool_size: int) -> Engine:
         pool_recycle=3600,
         **options,
     )
-    if url.get_backend_name() in ("mysql", "mariadb"):
+    if mysql:
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
