@@ -17,6 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Literal
 
 import sqlalchemy as sa
@@ -30,6 +31,8 @@ from chatlytics.analytics.percentiles import interpolate
 from chatlytics.analytics.range import Window
 from chatlytics.analytics.series import in_window
 from chatlytics.events.validate import TYPE_PATTERN
+from chatlytics.store.concurrent_reads import each
+from chatlytics.store.database import Database
 from chatlytics.store.dialect import fetched_time
 from chatlytics.store.projections.rows import chunks
 from chatlytics.store.schema import events
@@ -133,22 +136,31 @@ def _step_events(window: Window, steps: Sequence[str]) -> ColumnElement[bool]:
     return sa.and_(in_window(e.occurred_at, window), e.type.in_(steps))
 
 
-def first_times(
-    conn: Connection, window: Window, steps: Sequence[str], by: FunnelBy
-) -> dict[str, list[datetime | None]]:
-    """Per visitor with a step event in the window: its first event of each step type (or None)."""
+def step_firsts(
+    conn: Connection, window: Window, step: str, by: FunnelBy
+) -> Sequence[tuple[str, datetime | str | int]]:
+    """Per visitor with a `step` event in the window, the time of its first one (see fetch.as_time).
+    One range of the (type, occurred_at, user_id, session_id) index and nothing else: all steps in
+    one grouped query made every database read the table's rows."""
     e = events.c
     who = _visitor(by)
+    query = (
+        sa.select(who, fetched_time(conn, sa.func.min(e.occurred_at)))
+        .where(e.type == step, in_window(e.occurred_at, window))
+        .group_by(who)
+    )
+    return fetch.tuples(conn, query)
+
+
+def first_times(
+    db: Database, window: Window, steps: Sequence[str], by: FunnelBy
+) -> dict[str, list[datetime | None]]:
+    """Per visitor with a step event in the window: its first event of each step type (or None).
+    The steps are read at once (store.concurrent_reads)."""
     found: dict[str, list[datetime | None]] = {}
-    # A query per step: each reads one range of the (type, occurred_at, user_id, session_id) index
-    # and nothing else. All steps in one grouped query made every database read the table's rows.
-    for i, name in enumerate(steps):
-        query = (
-            sa.select(who, fetched_time(conn, sa.func.min(e.occurred_at)))
-            .where(e.type == name, in_window(e.occurred_at, window))
-            .group_by(who)
-        )
-        for key, first in fetch.tuples(conn, query):
+    per_step = each(db, [partial(step_firsts, window=window, step=step, by=by) for step in steps])
+    for i, firsts in enumerate(per_step):
+        for key, first in firsts:
             found.setdefault(key, [None] * len(steps))[i] = fetch.as_time(first)
     return found
 
@@ -198,7 +210,7 @@ def step_times(
 
 
 def funnel(
-    conn: Connection,
+    db: Database,
     window: Window,
     steps: Sequence[str] = DEFAULT_STEPS,
     *,
@@ -208,14 +220,15 @@ def funnel(
     """How many visitors (or sessions) reached each step in the window, and how long each step took."""
     paths: list[list[datetime]] = []
     pending: list[str] = []
-    for key, firsts in first_times(conn, window, steps, by).items():
+    for key, firsts in first_times(db, window, steps, by).items():
         path = settled_path(firsts, within)
         if path is None:
             pending.append(key)
         else:
             paths.append(path)
     if pending:
-        times = step_times(conn, window, steps, by, set(pending))
+        with db.read() as conn:
+            times = step_times(conn, window, steps, by, set(pending))
         paths.extend(best_path(per_step, within) for per_step in times.values())
     gaps: list[list[float]] = [[] for _ in steps]
     for path in paths:

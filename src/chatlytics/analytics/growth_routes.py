@@ -74,8 +74,7 @@ def get_funnel(
     except StepsError as exc:
         _invalid("steps", str(exc), steps)
     within = timedelta(seconds=window) if window is not None else None
-    with ctx.db.read() as conn:
-        return funnel(conn, span, chosen, by=by, within=within)
+    return funnel(ctx.db, span, chosen, by=by, within=within)
 
 
 @router.get("/retention", summary="Cohorts by first-seen day or week, and their return")

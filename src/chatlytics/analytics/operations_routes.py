@@ -127,8 +127,7 @@ def get_performance(
         SlowestBy, Query(description="rank conversations by the mean or the maximum latency")
     ] = "avg",
 ) -> Performance:
-    with ctx.db.read() as conn:
-        return performance(conn, window, slowest_by)
+    return performance(ctx.db, window, slowest_by)
 
 
 @router.get("/pain_points", summary="Handover reasons, unanswered and repeated questions")
@@ -140,8 +139,7 @@ def get_pain_points(
     hours: Hours,
     limit: Annotated[int, Query(ge=1, le=100, description="length of the question lists")] = TOP,
 ) -> PainPoints:
-    with ctx.db.read() as conn:
-        return pain_points(conn, window, at, hours, limit)
+    return pain_points(ctx.db, window, at, hours, limit)
 
 
 @router.get("/satisfaction", summary="Feedback ratings and CSAT, by conversation outcome")

@@ -25,6 +25,8 @@ from chatlytics.analytics.percentiles import from_sorted
 from chatlytics.analytics.range import Window
 from chatlytics.analytics.series import in_window
 from chatlytics.analytics.status import Clock, conversation_is_handover, is_ended
+from chatlytics.store.concurrent_reads import together
+from chatlytics.store.database import Database
 from chatlytics.store.dialect import exact_text
 from chatlytics.store.schema import conversations, human_handover, messages
 
@@ -289,17 +291,28 @@ class PainPoints(BaseModel):
 
 
 def pain_points(
-    conn: Connection,
+    db: Database,
     window: Window,
     clock: Clock,
     hours: BusinessHours = BusinessHours(),
     limit: int = TOP,
 ) -> PainPoints:
-    """Every figure of the pain-points page."""
+    """Every figure of the pain-points page; the two question groupings and the rest run at once
+    (store.concurrent_reads)."""
+    asked, repeated, (reasons, exits, quality) = together(
+        db,
+        lambda conn: fallback_questions(conn, window, limit),
+        lambda conn: repeated_questions(conn, window, limit),
+        lambda conn: (
+            handover_figures(conn, window).by_issue,
+            fallback_exits(conn, window, clock),
+            handover_quality(conn, window, hours),
+        ),
+    )
     return PainPoints(
-        handover_reasons=handover_figures(conn, window).by_issue,
-        fallback_questions=fallback_questions(conn, window, limit),
-        repeated_questions=repeated_questions(conn, window, limit),
-        fallback_exits=fallback_exits(conn, window, clock),
-        handover_quality=handover_quality(conn, window, hours),
+        handover_reasons=reasons,
+        fallback_questions=asked,
+        repeated_questions=repeated,
+        fallback_exits=exits,
+        handover_quality=quality,
     )

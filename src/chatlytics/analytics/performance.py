@@ -28,6 +28,8 @@ from chatlytics.analytics.numbers import as_float, as_int, ratio
 from chatlytics.analytics.percentiles import from_sorted
 from chatlytics.analytics.range import UtcTime, Window
 from chatlytics.analytics.series import in_window
+from chatlytics.store.concurrent_reads import together
+from chatlytics.store.database import Database
 from chatlytics.store.dialect import (
     bucket_start,
     exact_text,
@@ -215,12 +217,15 @@ def raw_events(conn: Connection, window: Window) -> RawEvents:
     return RawEvents(errors, samples)
 
 
-def error_rates(conn: Connection, window: Window, raw: RawEvents) -> ErrorRates:
-    """`error` events of the window per `kind`, and per user message of the window."""
+def user_messages(conn: Connection, window: Window) -> int:
+    """The user messages of the window: the hourly counts of its user_message events, as a message
+    row is made from each message event at its time, without walking the messages."""
+    return hourly.by_type(counts_by_bucket(conn, window, {"user_message"}))["user_message"]
+
+
+def error_rates(raw: RawEvents, questions: int) -> ErrorRates:
+    """`error` events of the window per `kind`, and per user message (`questions`) of the window."""
     kinds = sorted(raw.errors, key=lambda item: (-item[1], item[0]))
-    # A message row is made from each message event, at its time: the hourly counts of the
-    # user_message events are the user messages, without walking the messages of the window.
-    questions = hourly.by_type(counts_by_bucket(conn, window, {"user_message"}))["user_message"]
     total = sum(n for _, n in kinds)
     return ErrorRates(
         total_errors=total,
@@ -318,9 +323,9 @@ def abandoned_replies(conn: Connection, window: Window) -> list[int]:
     return [gone.get(i, 0) for i in range(len(LATENCY_CLASSES))]
 
 
-def abandonment(conn: Connection, window: Window, replies: Replies) -> list[AbandonmentClass]:
-    """Per latency class, the bot replies of the window and those the visitor left soon after."""
-    gone = abandoned_replies(conn, window)
+def abandonment(replies: Replies, gone: list[int]) -> list[AbandonmentClass]:
+    """Per latency class, the bot replies of the window and those the visitor left soon after
+    (`gone`, from `abandoned_replies`)."""
     return [
         AbandonmentClass(
             latency=name,
@@ -352,15 +357,19 @@ class Performance(BaseModel):
     )
 
 
-def performance(conn: Connection, window: Window, slowest_by: SlowestBy = "avg") -> Performance:
-    """Every figure of the performance page."""
-    replies = bot_replies(conn, window)
-    raw = raw_events(conn, window)
+def performance(db: Database, window: Window, slowest_by: SlowestBy = "avg") -> Performance:
+    """Every figure of the performance page; its three reads run at once (store.concurrent_reads)."""
+    replies, gone, (raw, questions) = together(
+        db,
+        lambda conn: bot_replies(conn, window),
+        lambda conn: abandoned_replies(conn, window),
+        lambda conn: (raw_events(conn, window), user_messages(conn, window)),
+    )
     return Performance(
         response_time_ms=latency_series(replies, window),
         slowest_by=slowest_by,
         slowest_conversations=slowest_conversations(replies, slowest_by),
-        errors=error_rates(conn, window, raw),
+        errors=error_rates(raw, questions),
         system=system_samples(window, raw),
-        abandonment=abandonment(conn, window, replies),
+        abandonment=abandonment(replies, gone),
     )

@@ -123,6 +123,12 @@ class Database:
         name = self.url.get_backend_name()
         return "mysql" if name == "mariadb" else name
 
+    @property
+    def concurrent_reads(self) -> bool:
+        """Whether two reads may run at once: not on an in-memory SQLite database, which is one
+        connection shared by all."""
+        return not isinstance(self.reader.pool, StaticPool)
+
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One write transaction: committed when the block ends, rolled back on error."""

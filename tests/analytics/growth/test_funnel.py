@@ -68,8 +68,7 @@ def test_either_way_of_fetching_the_undecided_visitors(
     """Looked up by id, or picked out of one pass over the window: the same funnel."""
     monkeypatch.setattr(funnel_module, "FETCH_ALL_ABOVE", fetch_all_above)
     ask = loaded.asks()[0]
-    with loaded.db.read() as conn:
-        answer = funnel(conn, Window(ask.start, ask.end), DEFAULT_STEPS, within=within)
+    answer = funnel(loaded.db, Window(ask.start, ask.end), DEFAULT_STEPS, within=within)
     want = expected.funnel(
         loaded.scenario.events, ask.start, ask.end, list(DEFAULT_STEPS), "user", within
     )
