@@ -19,7 +19,7 @@ most of the cost of scoring every user of a month.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +29,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from chatlytics.analytics.numbers import as_int
-from chatlytics.analytics.range import Window
-from chatlytics.analytics.series import in_window
 from chatlytics.store.dialect import json_text
 from chatlytics.store.schema import events, lead_analytics, sessions
 
@@ -76,32 +74,29 @@ class Engagement:
     components: EngagementComponents
 
 
-def part(
-    user: ColumnElement[str], columns: Sequence[str], **values: ColumnElement[Any] | int
-) -> sa.Select[Any]:
-    """A SELECT of `user` and `columns` in that order (UNION ALL matches columns by position): the
-    given values, 0 for the others."""
+def _part(user: ColumnElement[str], **values: ColumnElement[Any] | int) -> sa.Select[Any]:
+    """A SELECT of `user` and the COMPONENTS in that order (UNION ALL matches columns by position):
+    the given values, 0 for the others."""
     found = []
-    for name in columns:
+    for name in COMPONENTS:
         value = values.get(name, 0)
         column = sa.literal_column(str(value)) if isinstance(value, int) else value
         found.append(column.label(name))
     return sa.select(user.label("user_id"), *found)
 
 
-def score_of(parts: Mapping[str, ColumnElement[Any]]) -> ColumnElement[Any]:
-    """The score, as SQL, from the summed components: integer arithmetic only, so exact everywhere."""
-    steps = parts["session_seconds"] // TIME_STEP_SECONDS  # floor division: `DIV` on MariaDB
-    time_points = sa.case((steps > TIME_STEPS_CAP, TIME_STEPS_CAP), else_=steps) * TIME_STEP_POINTS
+def score(parts: Mapping[str, int]) -> int:
+    """The score from the summed components (whole numbers, so exact), cut to 0..SCORE_CAP."""
+    steps = min(parts["session_seconds"] // TIME_STEP_SECONDS, TIME_STEPS_CAP)
     points = (
         parts["sessions"] * SESSION_POINTS
         + parts["user_messages"] * MESSAGE_POINTS
-        + time_points
+        + steps * TIME_STEP_POINTS
         + parts["leads"] * LEAD_POINTS
         + parts["positive_feedback"] * POSITIVE_POINTS
         + parts["negative_feedback"] * NEGATIVE_POINTS
     )
-    return sa.case((points > SCORE_CAP, SCORE_CAP), (points < 0, 0), else_=points)
+    return min(max(points, 0), SCORE_CAP)
 
 
 def feedback_points(conn: Connection) -> tuple[ColumnElement[int], ColumnElement[int]]:
@@ -113,65 +108,45 @@ def feedback_points(conn: Connection) -> tuple[ColumnElement[int], ColumnElement
     )
 
 
-def scoring_rows(
-    conn: Connection,
-    window: Window | None,
-    user_id: str | None,
-    columns: Sequence[str] = COMPONENTS,
-    *,
-    feedback: bool = True,
-) -> list[sa.Select[Any]]:
-    """SELECTs of one row per thing that scores (in the window, or ever; of one user, or all), with
-    the columns `columns`: sum them per user for the components. Each reads its table once, along its
-    time index (in a window) or its user index (for one user). Without `feedback`, the caller reads
-    the feedback events itself (with `feedback_points`)."""
+def scoring_rows(conn: Connection, user_id: str) -> list[sa.Select[Any]]:
+    """SELECTs of one row per thing of `user_id` that scores, ever, each along its table's user
+    index: sum them for the components."""
     s, q, e = sessions.c, lead_analytics.c, events.c
-
-    def where(time: ColumnElement[Any], user: ColumnElement[str]) -> list[ColumnElement[bool]]:
-        found = [] if window is None else [in_window(time, window)]
-        return found if user_id is None else [*found, user == user_id]
-
-    rows = [
-        part(
+    positive, negative = feedback_points(conn)
+    return [
+        _part(
             s.user_id,
-            columns,
             sessions=1,
             session_seconds=s.active_seconds,
             user_messages=s.user_message_count,
-        ).where(*where(s.started_at, s.user_id)),
-        part(q.user_id, columns, leads=1).where(*where(q.created_at, q.user_id)),
+        ).where(s.user_id == user_id),
+        _part(q.user_id, leads=1).where(q.user_id == user_id),
+        _part(e.user_id, positive_feedback=positive, negative_feedback=negative).where(
+            e.type == "feedback", e.user_id == user_id
+        ),
     ]
-    if feedback:
-        positive, negative = feedback_points(conn)
-        rows.append(
-            part(e.user_id, columns, positive_feedback=positive, negative_feedback=negative).where(
-                e.type == "feedback", *where(e.occurred_at, e.user_id)
-            )
-        )
-    return rows
 
 
-def engagement_query(
-    conn: Connection, window: Window | None = None, user_id: str | None = None
-) -> sa.Select[Any]:
-    """Per user with anything that scores (in the window, or ever), its components and `score`."""
-    rows = sa.union_all(*scoring_rows(conn, window, user_id)).subquery("scoring")
-    sums = {name: sa.func.sum(rows.c[name]) for name in COMPONENTS}
+def engagement_query(conn: Connection, user_id: str) -> sa.Select[Any]:
+    """The summed components of `user_id` over its whole history (no row: nothing scored)."""
+    rows = sa.union_all(*scoring_rows(conn, user_id)).subquery("scoring")
     return sa.select(
-        rows.c.user_id,
-        *[total.label(name) for name, total in sums.items()],
-        score_of(sums).label("score"),
+        rows.c.user_id, *[sa.func.sum(rows.c[name]).label(name) for name in COMPONENTS]
     ).group_by(rows.c.user_id)
+
+
+def engagement_of(parts: Mapping[str, int]) -> Engagement:
+    """The engagement of summed components."""
+    return Engagement(score(parts), EngagementComponents(**parts))
 
 
 def engagement_from(row: Any) -> Engagement:
     """The engagement in a row of `engagement_query`; a None row scored nothing."""
     if row is None:
-        return Engagement(0, EngagementComponents(**dict.fromkeys(COMPONENTS, 0)))
-    parts = {name: as_int(getattr(row, name)) for name in COMPONENTS}
-    return Engagement(as_int(row.score), EngagementComponents(**parts))
+        return engagement_of(dict.fromkeys(COMPONENTS, 0))
+    return engagement_of({name: as_int(getattr(row, name)) for name in COMPONENTS})
 
 
 def user_engagement(conn: Connection, user_id: str) -> Engagement:
     """The engagement of one user over its whole history."""
-    return engagement_from(conn.execute(engagement_query(conn, user_id=user_id)).one_or_none())
+    return engagement_from(conn.execute(engagement_query(conn, user_id)).one_or_none())

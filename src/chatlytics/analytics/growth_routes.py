@@ -121,5 +121,4 @@ def get_opportunities(
     ] = DEFAULTS.min_repeat,
 ) -> Opportunities:
     criteria = Criteria(threshold, min_interest, min_repeat)
-    with ctx.db.read() as conn:
-        return opportunities(conn, span, criteria)
+    return opportunities(ctx.db, span, criteria)

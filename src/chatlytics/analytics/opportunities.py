@@ -2,36 +2,37 @@
 
 A visitor is flagged when, over the window, its engagement score (see `analytics.engagement`) is at
 least `threshold` and it left no lead; or it showed interest in products at least `min_interest` times;
-or in one product at least `min_repeat` times. The flags are decided in SQL, on aggregates per user;
-only the flagged visitors leave the database, ranked by score (then user id, in code-point order).
+or in one product at least `min_repeat` times. The database sums what each visitor did (`tallies`);
+the flags and the score are decided here, ranked by score (then user id, in code-point order).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
+from chatlytics.analytics import fetch
 from chatlytics.analytics.engagement import (
     COMPONENTS,
     SCORE_CAP,
     EngagementComponents,
-    engagement_from,
+    engagement_of,
     feedback_points,
-    part,
-    score_of,
-    scoring_rows,
 )
 from chatlytics.analytics.numbers import as_int
 from chatlytics.analytics.products import INTEREST, Shown, latest, product_key, shown
 from chatlytics.analytics.range import Window
 from chatlytics.analytics.series import in_window
+from chatlytics.store.concurrent_reads import together
+from chatlytics.store.database import Database
 from chatlytics.store.projections.rows import chunks
-from chatlytics.store.schema import events
+from chatlytics.store.schema import events, lead_analytics, sessions
 
 TOP = 50
 PRODUCTS_EACH = 5
@@ -85,63 +86,88 @@ class Opportunities(BaseModel):
     )
 
 
-def _flagged(conn: Connection, window: Window, criteria: Criteria) -> list[Any]:
-    """Per flagged visitor: engagement components and score, product interest events (`interest`),
-    and the most interest events for one product (`most`).
+@dataclass
+class Tally:
+    """What one visitor did in the window: the engagement components, its product_interest events
+    (`interest`) and the most of them for one product (`most`)."""
 
-    One UNION ALL grouped by user, like the score itself: the event rows come pre-grouped per user
-    and product. (Outer joins of grouped subqueries took SQLite minutes.) Feedback and product
-    interest are read in one subquery, one range of the type-led events index each."""
+    parts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COMPONENTS, 0))
+    interest: int = 0
+    most: int = 0
+
+
+def _sessions(conn: Connection, window: Window) -> Sequence[Any]:
+    s = sessions.c
+    query = (
+        sa.select(
+            s.user_id,
+            sa.func.count(),
+            sa.func.sum(s.active_seconds),
+            sa.func.sum(s.user_message_count),
+        )
+        .where(in_window(s.started_at, window))
+        .group_by(s.user_id)
+    )
+    return fetch.tuples(conn, query)
+
+
+def _leads(conn: Connection, window: Window) -> Sequence[Any]:
+    q = lead_analytics.c
+    query = (
+        sa.select(q.user_id, sa.func.count())
+        .where(in_window(q.created_at, window))
+        .group_by(q.user_id)
+    )
+    return fetch.tuples(conn, query)
+
+
+def _feedback_and_interest(conn: Connection, window: Window) -> Sequence[Any]:
+    """Per user and product: positive and negative feedback, and interest events. Feedback falls
+    in the group of its user without a product; one range of the type-led events index each."""
     e = events.c
     is_interest = e.type == INTEREST
     positive, negative = feedback_points(conn)
-    # Feedback falls in the group of its user without a product.
     product = sa.case((is_interest, product_key(conn)), else_=sa.null())
-    per_product = (
+    query = (
         sa.select(
             e.user_id,
-            sa.func.sum(sa.case((is_interest, 0), else_=positive)).label("positive"),
-            sa.func.sum(sa.case((is_interest, 0), else_=negative)).label("negative"),
-            sa.func.sum(sa.case((is_interest, 1), else_=0)).label("events"),
+            sa.func.sum(sa.case((is_interest, 0), else_=positive)),
+            sa.func.sum(sa.case((is_interest, 0), else_=negative)),
+            sa.func.sum(sa.case((is_interest, 1), else_=0)),
         )
         .where(e.type.in_((INTEREST, "feedback")), in_window(e.occurred_at, window))
         .group_by(e.user_id, product)
-        .subquery("per_product")
     )
-    columns = (*COMPONENTS, "interest", "most")
-    pp = per_product.c
-    rows = sa.union_all(
-        *scoring_rows(conn, window, None, columns, feedback=False),
-        part(
-            pp.user_id,
-            columns,
-            positive_feedback=pp.positive,
-            negative_feedback=pp.negative,
-            interest=pp.events,
-            most=pp.events,
-        ),
-    ).subquery("flagging")
-    sums = {name: sa.func.sum(rows.c[name]) for name in COMPONENTS}
-    score = score_of(sums)
-    interest, most = sa.func.sum(rows.c.interest), sa.func.max(rows.c.most)
-    query = (
-        sa.select(
-            rows.c.user_id,
-            *[total.label(name) for name, total in sums.items()],
-            score.label("score"),
-            interest.label("interest"),
-            most.label("most"),
-        )
-        .group_by(rows.c.user_id)
-        .having(
-            sa.or_(
-                sa.and_(score >= criteria.threshold, sums["leads"] == 0),
-                interest >= criteria.min_interest,
-                most >= criteria.min_repeat,
-            )
-        )
+    return fetch.tuples(conn, query)
+
+
+def tallies(db: Database, window: Window) -> dict[str, Tally]:
+    """Per visitor with anything that scores or any product interest in the window, its tally.
+
+    Three reads grouped per user (and product), run at once and summed here: one grouped UNION
+    ALL of them, as the score was once computed, made MariaDB materialize and sort a derived
+    table, a second for a month."""
+    found: dict[str, Tally] = defaultdict(Tally)
+    visits, leads, feedback = together(
+        db,
+        lambda conn: _sessions(conn, window),
+        lambda conn: _leads(conn, window),
+        lambda conn: _feedback_and_interest(conn, window),
     )
-    return list(conn.execute(query))
+    for user, n, seconds, messages in visits:
+        parts = found[user].parts
+        parts["sessions"] = as_int(n)
+        parts["session_seconds"] = as_int(seconds)
+        parts["user_messages"] = as_int(messages)
+    for user, n in leads:
+        found[user].parts["leads"] = as_int(n)
+    for user, good, bad, shown_here in feedback:
+        tally = found[user]
+        tally.parts["positive_feedback"] += as_int(good)
+        tally.parts["negative_feedback"] += as_int(bad)
+        tally.interest += as_int(shown_here)
+        tally.most = max(tally.most, as_int(shown_here))
+    return found
 
 
 def reasons(leads: int, score: int, interest: int, most: int, criteria: Criteria) -> list[Reason]:
@@ -180,34 +206,34 @@ def products_of(
     return found
 
 
-def opportunities(
-    conn: Connection, window: Window, criteria: Criteria | None = None
-) -> Opportunities:
+def opportunities(db: Database, window: Window, criteria: Criteria | None = None) -> Opportunities:
     """The flagged visitors of the window, highest engagement score first."""
     criteria = criteria or Criteria()
-    rows = sorted(_flagged(conn, window, criteria), key=lambda r: (-as_int(r.score), r.user_id))
-    top = rows[:TOP]
-    products = products_of(conn, window, [row.user_id for row in top])
-    chosen = []
-    for row in top:
-        engagement = engagement_from(row)
-        interest, most = as_int(row.interest), as_int(row.most)
-        leads = engagement.components.leads
-        chosen.append(
-            Opportunity(
-                user_id=row.user_id,
-                engagement_score=engagement.score,
-                engagement_components=engagement.components,
-                has_lead=leads > 0,
-                product_interest=interest,
-                products=products[row.user_id],
-                reasons=reasons(leads, engagement.score, interest, most, criteria),
-            )
-        )
+    flagged = []
+    for user, tally in tallies(db, window).items():
+        engagement = engagement_of(tally.parts)
+        why = reasons(tally.parts["leads"], engagement.score, tally.interest, tally.most, criteria)
+        if why:
+            flagged.append((user, engagement, tally, why))
+    flagged.sort(key=lambda item: (-item[1].score, item[0]))
+    top = flagged[:TOP]
+    with db.read() as conn:
+        products = products_of(conn, window, [user for user, *_ in top])
     return Opportunities(
         threshold=criteria.threshold,
         min_interest=criteria.min_interest,
         min_repeat=criteria.min_repeat,
-        total_flagged=len(rows),
-        opportunities=chosen,
+        total_flagged=len(flagged),
+        opportunities=[
+            Opportunity(
+                user_id=user,
+                engagement_score=engagement.score,
+                engagement_components=engagement.components,
+                has_lead=tally.parts["leads"] > 0,
+                product_interest=tally.interest,
+                products=products[user],
+                reasons=why,
+            )
+            for user, engagement, tally, why in top
+        ],
     )
