@@ -27,18 +27,57 @@ PAGES = [
     ("https://shop.example.com/contact", "Contact us"),
 ]
 REFERRERS = [None, "https://www.google.com/", "https://www.bing.com/", "https://t.co/x1"]
-QUESTIONS = [
-    "Hi, do you ship to Canada?",
+# Questions as visitors type them: most name a product, a size, a colour, an order number or a
+# place, so nearly every text is new; a minority are the frequent ones, sent with varied case,
+# punctuation and spacing. Some frequent ones the bot cannot answer well (HARD), so fallbacks follow
+# them more often than the rest.
+FREQUENT = [
+    "Do you ship to Canada?",
     "How long does delivery take?",
-    "Is the Trail Runner 3 true to size?",
     "Can I return an item I bought on sale?",
-    "What is the difference between the City Backpack and the Daypack?",
-    "My order hasn't arrived yet, order number 48213.",
-    "Do you have the rain shell in medium?",
     "Can I change my delivery address?",
     "Are there any discounts for students?",
+    "Where is my order?",
+    "Do you have a store near me?",
+    "Can I pay with PayPal?",
     "thanks!",
+    "hello",
 ]
+HARD = {"Do you have a store near me?", "Where is my order?"}
+SHARE_FREQUENT = 0.3
+PHRASINGS = [
+    "Is the {product} available in size {size}? I need {count} pairs",
+    "Do you have the {product} in {colour}, size {size}? Order {number}",
+    "My order {number} with the {product} hasn't arrived yet",
+    "Can I return the {product} from order {number}?",
+    "How much is shipping for the {product} to {city} {postcode}?",
+    "does the {product} in {colour} come in size {size} for under {price} dollars",
+    "I ordered the {product} in {colour} ({number}) but got the wrong size",
+    "Will the {product} in size {size} be back in stock before {month} {day}?",
+    "what's the difference between the {product} and the {other}? budget {price}",
+    "Can I pick up the {product} in {city}? Order {number}",
+    "hi, is there a discount on the {product} if I buy {count}? my cart is {price} EUR",
+    "The {product} I got on {month} {day} is damaged, order no. {number}",
+]
+ITEMS = [
+    "Trail Runner 3",
+    "Trail Runner 2",
+    "City Backpack",
+    "Daypack 15",
+    "Rain Shell Jacket",
+    "Merino Socks",
+    "Down Vest",
+    "Hiking Boot Pro",
+    "Fleece Pullover",
+    "Running Cap",
+    "Sling Bag",
+    "Softshell Pants",
+]
+COLOURS = ["black", "olive", "navy", "red", "grey", "sand", "white", "teal"]
+SIZES = ["XS", "S", "M", "L", "XL", "38", "39", "40", "41", "42", "43", "44", "45", "9.5", "10"]
+CITIES = ["Toronto", "Berlin", "Austin", "Lyon", "Osaka", "Leeds", "Denver", "Milan", "Porto"]
+MONTHS = ["January", "March", "May", "July", "September", "November"]
+ENDINGS_OF_FREQUENT = ["", "", "?", "??", "!", "...", "…", " ?", "?!"]
 ANSWERS = [
     "Yes, we ship to Canada; delivery usually takes 5 to 7 business days.",
     "Standard delivery takes 2 to 4 business days, express arrives the next day.",
@@ -133,6 +172,32 @@ class ChatTraffic:
         self.users.append(user)
         return user
 
+    def _question(self) -> tuple[str, bool]:
+        """A question as typed, and whether it is one the bot often fails on."""
+        rng = self.rng
+        if rng.random() < SHARE_FREQUENT:
+            base = rng.choice(FREQUENT)
+            text = rng.choice([base, base, base.lower(), base.upper(), base.capitalize()])
+            text = text.rstrip("?!.") + rng.choice(ENDINGS_OF_FREQUENT)
+            if rng.random() < 0.1:
+                text = "  " + text.replace(" ", "  ", 1) + " "
+            return text, base in HARD
+        product, other = rng.sample(ITEMS, 2)
+        text = rng.choice(PHRASINGS).format(
+            product=product,
+            other=other,
+            colour=rng.choice(COLOURS),
+            size=rng.choice(SIZES),
+            city=rng.choice(CITIES),
+            month=rng.choice(MONTHS),
+            number=rng.randint(10000, 99999),
+            count=rng.randint(2, 5),
+            postcode=rng.randint(1000, 9999),
+            price=rng.randint(20, 400),
+            day=rng.randint(1, 28),
+        )
+        return text, False
+
     def session(self, at: datetime) -> list[Event]:
         """One visit: arrive, browse, maybe chat (with its extras), leave."""
         rng = self.rng
@@ -175,11 +240,11 @@ class ChatTraffic:
         last_user = last_bot = ""
         for turn in range(rng.randint(1, 8)):
             s.wait(3, 45)
-            last_user = rng.choice(QUESTIONS)
+            last_user, hard = self._question()
             s.add("user_message", "backend", message_id=self._id("m"), content=last_user)
             latency = rng.lognormvariate(7.0, 0.5)  # ~1.1 s median, a long tail
             s.clock += timedelta(milliseconds=latency)
-            fallback = rng.random() < 0.08
+            fallback = rng.random() < (0.35 if hard else 0.06)
             last_bot = FALLBACK if fallback else rng.choice(ANSWERS)
             s.add(
                 "bot_response",
