@@ -85,18 +85,25 @@ def _part(user: ColumnElement[str], **values: ColumnElement[Any] | int) -> sa.Se
     return sa.select(user.label("user_id"), *found)
 
 
-def score(parts: Mapping[str, int]) -> int:
-    """The score from the summed components (whole numbers, so exact), cut to 0..SCORE_CAP."""
-    steps = min(parts["session_seconds"] // TIME_STEP_SECONDS, TIME_STEPS_CAP)
-    points = (
-        parts["sessions"] * SESSION_POINTS
-        + parts["user_messages"] * MESSAGE_POINTS
+def points(
+    sessions: int,
+    session_seconds: int,
+    user_messages: int,
+    leads: int,
+    positive_feedback: int,
+    negative_feedback: int,
+) -> int:
+    """The score of summed components (whole numbers, so exact), cut to 0..SCORE_CAP."""
+    steps = min(session_seconds // TIME_STEP_SECONDS, TIME_STEPS_CAP)
+    total = (
+        sessions * SESSION_POINTS
+        + user_messages * MESSAGE_POINTS
         + steps * TIME_STEP_POINTS
-        + parts["leads"] * LEAD_POINTS
-        + parts["positive_feedback"] * POSITIVE_POINTS
-        + parts["negative_feedback"] * NEGATIVE_POINTS
+        + leads * LEAD_POINTS
+        + positive_feedback * POSITIVE_POINTS
+        + negative_feedback * NEGATIVE_POINTS
     )
-    return min(max(points, 0), SCORE_CAP)
+    return min(max(total, 0), SCORE_CAP)
 
 
 def feedback_points(conn: Connection) -> tuple[ColumnElement[int], ColumnElement[int]]:
@@ -137,7 +144,7 @@ def engagement_query(conn: Connection, user_id: str) -> sa.Select[Any]:
 
 def engagement_of(parts: Mapping[str, int]) -> Engagement:
     """The engagement of summed components."""
-    return Engagement(score(parts), EngagementComponents(**parts))
+    return Engagement(points(**parts), EngagementComponents(**parts))
 
 
 def engagement_from(row: Any) -> Engagement:

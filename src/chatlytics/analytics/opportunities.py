@@ -8,24 +8,24 @@ the flags and the score are decided here, ranked by score (then user id, in code
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from chatlytics.analytics import fetch
 from chatlytics.analytics.engagement import (
     COMPONENTS,
     SCORE_CAP,
     EngagementComponents,
-    engagement_of,
     feedback_points,
+    points,
 )
-from chatlytics.analytics.numbers import as_int
 from chatlytics.analytics.products import INTEREST, Shown, latest, product_key, shown
 from chatlytics.analytics.range import Window
 from chatlytics.analytics.series import in_window
@@ -35,6 +35,7 @@ from chatlytics.store.projections.rows import chunks
 from chatlytics.store.schema import events, lead_analytics, sessions
 
 TOP = 50
+NOTHING = (0, 0, 0, 0)  # no feedback, no product interest
 PRODUCTS_EACH = 5
 Reason = Literal["engaged_without_lead", "product_interest", "repeated_product_interest"]
 
@@ -86,24 +87,35 @@ class Opportunities(BaseModel):
     )
 
 
-@dataclass
-class Tally:
-    """What one visitor did in the window: the engagement components, its product_interest events
-    (`interest`) and the most of them for one product (`most`)."""
+class Tally(NamedTuple):
+    """What one visitor did in the window: the engagement components (COMPONENTS, in order), its
+    product_interest events, and the most of them for one product."""
 
-    parts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COMPONENTS, 0))
-    interest: int = 0
-    most: int = 0
+    sessions: int
+    session_seconds: int
+    user_messages: int
+    leads: int
+    positive_feedback: int
+    negative_feedback: int
+    interest: int
+    most: int
+
+    @property
+    def components(self) -> EngagementComponents:
+        return EngagementComponents(**dict(zip(COMPONENTS, self, strict=False)))
+
+
+def _total(column: ColumnElement[Any]) -> ColumnElement[int]:
+    """SUM as an integer, 0 for none: PostgreSQL and MariaDB hand a SUM back as a Decimal, whose
+    conversion cost more than the reads themselves, over a month's visitors."""
+    return sa.cast(sa.func.coalesce(sa.func.sum(column), 0), sa.BigInteger)
 
 
 def _sessions(conn: Connection, window: Window) -> Sequence[Any]:
     s = sessions.c
     query = (
         sa.select(
-            s.user_id,
-            sa.func.count(),
-            sa.func.sum(s.active_seconds),
-            sa.func.sum(s.user_message_count),
+            s.user_id, sa.func.count(), _total(s.active_seconds), _total(s.user_message_count)
         )
         .where(in_window(s.started_at, window))
         .group_by(s.user_id)
@@ -131,9 +143,9 @@ def _feedback_and_interest(conn: Connection, window: Window) -> Sequence[Any]:
     query = (
         sa.select(
             e.user_id,
-            sa.func.sum(sa.case((is_interest, 0), else_=positive)),
-            sa.func.sum(sa.case((is_interest, 0), else_=negative)),
-            sa.func.sum(sa.case((is_interest, 1), else_=0)),
+            _total(sa.case((is_interest, 0), else_=positive)),
+            _total(sa.case((is_interest, 0), else_=negative)),
+            _total(sa.case((is_interest, 1), else_=0)),
         )
         .where(e.type.in_((INTEREST, "feedback")), in_window(e.occurred_at, window))
         .group_by(e.user_id, product)
@@ -147,26 +159,32 @@ def tallies(db: Database, window: Window) -> dict[str, Tally]:
     Three reads grouped per user (and product), run at once and summed here: one grouped UNION
     ALL of them, as the score was once computed, made MariaDB materialize and sort a derived
     table, a second for a month."""
-    found: dict[str, Tally] = defaultdict(Tally)
     visits, leads, feedback = together(
         db,
         lambda conn: _sessions(conn, window),
         lambda conn: _leads(conn, window),
         lambda conn: _feedback_and_interest(conn, window),
     )
-    for user, n, seconds, messages in visits:
-        parts = found[user].parts
-        parts["sessions"] = as_int(n)
-        parts["session_seconds"] = as_int(seconds)
-        parts["user_messages"] = as_int(messages)
-    for user, n in leads:
-        found[user].parts["leads"] = as_int(n)
+    leads_of = dict(leads)
+    rated: dict[str, list[int]] = {}  # positive, negative, interest, most for one product
     for user, good, bad, shown_here in feedback:
-        tally = found[user]
-        tally.parts["positive_feedback"] += as_int(good)
-        tally.parts["negative_feedback"] += as_int(bad)
-        tally.interest += as_int(shown_here)
-        tally.most = max(tally.most, as_int(shown_here))
+        sums = rated.get(user)
+        if sums is None:
+            rated[user] = [good, bad, shown_here, shown_here]
+        else:
+            sums[0] += good
+            sums[1] += bad
+            sums[2] += shown_here
+            sums[3] = max(sums[3], shown_here)
+    # Each visitor taken out of the later maps as it is met: what is left had no session.
+    found = {
+        user: Tally(n, seconds, messages, leads_of.pop(user, 0), *rated.pop(user, NOTHING))
+        for user, n, seconds, messages in visits
+    }
+    for user, n in leads_of.items():
+        found[user] = Tally(0, 0, 0, n, *rated.pop(user, NOTHING))
+    for user, sums in rated.items():
+        found[user] = Tally(0, 0, 0, 0, *sums)
     return found
 
 
@@ -211,14 +229,14 @@ def opportunities(db: Database, window: Window, criteria: Criteria | None = None
     criteria = criteria or Criteria()
     flagged = []
     for user, tally in tallies(db, window).items():
-        engagement = engagement_of(tally.parts)
-        why = reasons(tally.parts["leads"], engagement.score, tally.interest, tally.most, criteria)
+        score = points(*tally[: len(COMPONENTS)])
+        why = reasons(tally.leads, score, tally.interest, tally.most, criteria)
         if why:
-            flagged.append((user, engagement, tally, why))
-    flagged.sort(key=lambda item: (-item[1].score, item[0]))
+            flagged.append((-score, user, tally, why))
+    flagged.sort(key=lambda item: item[:2])
     top = flagged[:TOP]
     with db.read() as conn:
-        products = products_of(conn, window, [user for user, *_ in top])
+        products = products_of(conn, window, [user for _, user, *_ in top])
     return Opportunities(
         threshold=criteria.threshold,
         min_interest=criteria.min_interest,
@@ -227,13 +245,13 @@ def opportunities(db: Database, window: Window, criteria: Criteria | None = None
         opportunities=[
             Opportunity(
                 user_id=user,
-                engagement_score=engagement.score,
-                engagement_components=engagement.components,
-                has_lead=tally.parts["leads"] > 0,
+                engagement_score=-score,
+                engagement_components=tally.components,
+                has_lead=tally.leads > 0,
                 product_interest=tally.interest,
                 products=products[user],
                 reasons=why,
             )
-            for user, engagement, tally, why in top
+            for score, user, tally, why in top
         ],
     )

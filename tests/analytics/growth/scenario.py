@@ -202,6 +202,21 @@ def handmade(b: Builder) -> None:
             product_name="Boots",
         )
     b.add("feedback", "h-keen", "hs-7", at + timedelta(minutes=50), rating=5)
+    # Sessions started minutes before the "cut" range: there, these visitors have no session, and
+    # are flagged for their product interest alone, one of them with a lead.
+    at = m + timedelta(days=9, hours=13, minutes=10)
+    for user, session, lead in (("h-late-lead", "hs-9", True), ("h-late", "hs-10", False)):
+        b.add("page_view", user, session, at)
+        if lead:
+            b.add("lead_submitted", user, session, at + timedelta(minutes=9), lead_type="call")
+        for n in range(3):
+            b.add(
+                "product_interest",
+                user,
+                session,
+                at + timedelta(minutes=10 + n),
+                product_name=f"Tyre {n}",
+            )
     # A health sample carrying a user id feeds no visitor.
     b.add("performance", "h-machine", "hs-8", at, cpu_percent=3.0)
 

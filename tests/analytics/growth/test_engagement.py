@@ -57,6 +57,12 @@ def test_the_scenario_covers_every_case(loaded: Loaded) -> None:
     assert reasons == {"engaged_without_lead", "product_interest", "repeated_product_interest"}
     assert any(o["has_lead"] for o in found)
     assert not all(o["has_lead"] for o in found)
+    # Visitors without a session started in the range are summed apart from the others.
+    cut = next(ask for ask in loaded.asks() if ask.name == "cut")
+    flagged = expected.opportunities(events, cut.start, cut.end)["opportunities"]
+    idle = [o for o in flagged if o["engagement_components"]["sessions"] == 0]
+    assert any(o["has_lead"] for o in idle), "a lead and product interest, no session"
+    assert any(not o["has_lead"] for o in idle), "product interest alone"
     scores = [o["engagement_score"] for o in found]
     assert len(scores) > len(set(scores)), "equal scores, ranked by user id"
 
