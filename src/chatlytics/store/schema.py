@@ -237,9 +237,21 @@ messages = sa.Table(
     sa.Column("tokens_in", sa.Integer),
     sa.Column("tokens_out", sa.Integer),
     sa.Column("cost", sa.Double),
+    sa.Column(
+        "question_key",
+        sa.BigInteger,
+        comment="user messages: 64-bit hash of the normalized text (store/projections/questions.py)",
+    ),
     # Covering the figures of /analytics/performance and /messages: bot replies by time, and the
     # messages around a widget close by session; a conversation's messages in time order.
     sa.Index(None, "created_at", "message_type", "latency_ms", "conversation_id"),
+    # The questions of a range by key, and its fallback replies, from the index alone (migration
+    # 0006). Led by the time, not the type: SQLite, without statistics, took a type-led index for
+    # "this conversation's user messages before t" and read every user message before t.
+    sa.Index(None, "created_at", "message_type", "fallback", "question_key"),
+    # A conversation's latest user message at or before a time (the question before a fallback),
+    # found by one step down the index (migration 0006).
+    sa.Index(None, "conversation_id", "message_type", "created_at", "event_id"),
     sa.Index(None, "conversation_id", "created_at"),
     sa.Index(None, "session_id", "created_at", "message_type", "latency_ms"),
     sa.Index(None, "user_id"),

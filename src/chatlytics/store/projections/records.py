@@ -16,6 +16,7 @@ from chatlytics.events.catalogue import (
     WidgetClose,
 )
 from chatlytics.store.bulk import insert_rows
+from chatlytics.store.projections.questions import question_key
 from chatlytics.store.projections.rows import Row
 from chatlytics.store.schema import chatbot_close_events, human_handover, lead_analytics, messages
 
@@ -44,6 +45,7 @@ def message_row(e: ValidEvent) -> Row:
         "tokens_in": bot.tokens_in if bot else None,
         "tokens_out": bot.tokens_out if bot else None,
         "cost": bot.cost if bot else None,
+        "question_key": question_key(e.props.content) if e.type == "user_message" else None,
     }
 
 
