@@ -15,12 +15,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# mysqlclient, the C driver for MariaDB/MySQL, builds against libmariadb (Debian: libmariadb-dev and
+# pkg-config); where its headers are missing, PyMySQL serves alone (docs/configuration.md).
+MYSQLCLIENT := $(shell pkg-config --exists libmariadb 2>/dev/null && echo ,mysqlclient)
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[postgresql,mysql]'
+	$(BIN)/pip install --quiet -e '.[postgresql,mysql$(MYSQLCLIENT)]'
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev$(MYSQLCLIENT)]'
 	touch $@ $(VENV)/.installed
 
 ## assets: build the browser tracker and the dashboard from their npm lockfiles

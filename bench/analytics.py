@@ -114,7 +114,8 @@ def _vacuum(db: Database) -> None:
 
 
 def buffer_pool_note(url: str) -> str:
-    """The InnoDB cache against the data, which decides whether MariaDB reads from memory."""
+    """The driver, and the InnoDB cache against the data, which decides whether MariaDB reads from
+    memory."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
@@ -128,9 +129,11 @@ def buffer_pool_note(url: str) -> str:
     finally:
         engine.dispose()
     mib = 1024 * 1024
+    driver = sa.make_url(url).get_driver_name()
     return (
-        f"MariaDB innodb_buffer_pool_size {pool // mib:,} MiB for {int(size or 0) // mib:,} MiB "
-        "of data (see docs/configuration.md, Sizing the database server)"
+        f"MariaDB through {driver}, innodb_buffer_pool_size {pool // mib:,} MiB for "
+        f"{int(size or 0) // mib:,} MiB of data (see docs/configuration.md, Sizing the database "
+        "server, and MariaDB drivers)"
     )
 
 

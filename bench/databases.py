@@ -7,10 +7,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from chatlytics.settings import mysql_driver
+
 BENCH_DATABASE = "chatlytics_bench"
 SERVERS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-    "mariadb": "mysql+pymysql://root@127.0.0.1:3306/mysql?charset=utf8mb4",
+    "mariadb": f"{mysql_driver()}://root@127.0.0.1:3306/mysql?charset=utf8mb4",
 }
 NAMES = ("sqlite", *SERVERS)
 

@@ -16,6 +16,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from bench.server import free_port
 
+from chatlytics.settings import mysql_driver
 from faults.databases import Unreachable
 
 START_TIMEOUT_S = 60.0
@@ -130,7 +131,7 @@ class PrivateMariaDB:
 
     @property
     def url(self) -> str:
-        return f"mysql+pymysql://root@127.0.0.1:{self.port}/mysql?charset=utf8mb4"
+        return f"{mysql_driver()}://root@127.0.0.1:{self.port}/mysql?charset=utf8mb4"
 
     def start(self) -> None:
         command = [self._binary, "--no-defaults", f"--datadir={self.data}", f"--port={self.port}"]

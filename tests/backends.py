@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
+from chatlytics.settings import mysql_driver
 from chatlytics.store.database import Database
 from chatlytics.store.migrate import upgrade
 from chatlytics.store.schema import metadata
@@ -20,8 +21,10 @@ SERVERS = {
     "postgresql": os.environ.get(
         "TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
     ),
+    # The driver chatlytics itself takes (settings.mysql_driver); tests/store/test_mysql_drivers.py
+    # checks that the other one gives the same answers.
     "mariadb": os.environ.get(
-        "TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4"
+        "TEST_MARIADB_URL", f"{mysql_driver()}://root@127.0.0.1:3306/test?charset=utf8mb4"
     ),
 }
 REQUIRED = os.environ.get("CHATLYTICS_REQUIRE_BACKENDS") == "1"

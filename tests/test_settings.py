@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chatlytics.settings import Settings
+from chatlytics.settings import Settings, mysql_driver
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 
@@ -33,7 +33,7 @@ def test_db_variables_build_a_mysql_url_by_default(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("DB_PASSWORD", "s3cret")
     monkeypatch.setenv("DB_NAME", "analytics")
     url = Settings(_env_file=None).sqlalchemy_url()
-    assert url.drivername == "mysql+pymysql"
+    assert url.drivername == mysql_driver()
     assert (url.host, url.port, url.username, url.password, url.database) == (
         "db.internal",
         3306,
@@ -68,3 +68,12 @@ def test_key_lists_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     ) == (90, 1000, 50, 30)
     assert settings.cors_origins == ["*"]
     assert settings.legacy_routes is False
+
+
+def test_the_c_driver_is_taken_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import chatlytics.settings as module
+
+    monkeypatch.setattr(module, "find_spec", lambda name: object() if name == "MySQLdb" else None)
+    assert mysql_driver() == "mysql+mysqldb"
+    monkeypatch.setattr(module, "find_spec", lambda name: None)
+    assert mysql_driver() == "mysql+pymysql"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -15,6 +16,14 @@ def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+def mysql_driver() -> str:
+    """The SQLAlchemy driver for MariaDB/MySQL: mysqlclient, a C library, when it is installed
+    (`pip install 'chatlytics[mysqlclient]'`, which builds against libmariadb); otherwise PyMySQL,
+    pure Python. They give the same answers; the C driver hands over a month's rows two to three
+    times faster, which the heaviest figures feel."""
+    return "mysql+mysqldb" if find_spec("MySQLdb") is not None else "mysql+pymysql"
 
 
 class Settings(BaseSettings):
@@ -110,7 +119,7 @@ class Settings(BaseSettings):
                     database=self.db_name,
                 )
             return URL.create(
-                "mysql+pymysql",
+                mysql_driver(),
                 username=self.db_user,
                 password=self.db_password,
                 host=self.db_host,
