@@ -1,14 +1,15 @@
 """Where visitors get stuck: handover reasons, the questions the bot could not answer, questions asked
 again and again, conversations left right after a fallback, and how handovers happen.
 
-Questions are compared by their normalized text (`normalize`). The database groups identical texts
-first, so only the distinct texts of the range reach Python, where they are normalized and merged.
+Questions are compared by their normalized text (store/projections/questions.py). The database
+groups them by the key stored with each user message, a hash of that text; only the wordings of the
+keys that can make the top of a list reach Python, where they are normalized and counted exactly.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +19,9 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
 
+from chatlytics.analytics import fetch
 from chatlytics.analytics.handovers import IssueCount, handover_figures
 from chatlytics.analytics.numbers import as_int, ratio
 from chatlytics.analytics.percentiles import from_sorted
@@ -27,16 +30,11 @@ from chatlytics.analytics.series import in_window
 from chatlytics.analytics.status import Clock, conversation_is_handover, is_ended
 from chatlytics.store.concurrent_reads import together
 from chatlytics.store.database import Database
-from chatlytics.store.dialect import exact_text
+from chatlytics.store.dialect import exact_text, keys_in
+from chatlytics.store.projections.questions import normalize
 from chatlytics.store.schema import conversations, human_handover, messages
 
 TOP = 20
-
-
-def normalize(text: str) -> str:
-    """Lower-case, punctuation removed, white space trimmed and collapsed to single spaces."""
-    kept = "".join(ch for ch in text.lower() if not unicodedata.category(ch).startswith("P"))
-    return " ".join(kept.split())
 
 
 class Question(BaseModel):
@@ -47,27 +45,85 @@ class Question(BaseModel):
     example: str = Field(description="its most frequent wording as sent (ties: code-point order)")
 
 
-def _ranked(texts: dict[str | None, int], limit: int, at_least: int = 1) -> list[Question]:
-    """Exact texts and their counts merged by normalized text, most frequent first; only those
-    counted `at_least` times."""
+# A batch of question keys with their counts, largest first: those ranked after `done` (by count,
+# ties ranked alike) up to `done + limit` and every key tied with the last; and the count of the
+# first key after them, None if there is none.
+Batch = Callable[[int, int], tuple[list[tuple[int, int]], int | None]]
+# The wordings (exact texts and their counts) of some question keys.
+Wordings = Callable[[list[int]], Iterable[tuple[str, int]]]
+
+
+def _ranked(next_batch: Batch, wordings: Wordings, limit: int, at_least: int) -> list[Question]:
+    """The `limit` most frequent normalized texts counted at least `at_least` times.
+
+    The wordings of keys are fetched batch by batch until `limit` texts are counted more often
+    than the first key left out. A key's count bounds each text under it (two texts share a key
+    only if their hashes collide), so no text left out can come before those: the answer is exact.
+    """
     totals: Counter[str] = Counter()
-    wordings: dict[str, Counter[str]] = {}
-    for text, n in texts.items():
-        if text is None:
-            continue
-        key = normalize(text)
-        totals[key] += n
-        wordings.setdefault(key, Counter())[text] += n
-    kept = ((key, n) for key, n in totals.items() if n >= at_least)
+    sent: dict[str, Counter[str]] = {}
+    done = 0
+    while True:
+        keys, following = next_batch(done, limit)
+        if not keys:
+            break
+        for text, count in wordings([key for key, _ in keys]):
+            question = normalize(text)
+            totals[question] += count
+            sent.setdefault(question, Counter())[text] += count
+        done += len(keys)
+        if (
+            following is None
+            or sum(t >= at_least and t > following for t in totals.values()) >= limit
+        ):
+            break
+    kept = ((question, t) for question, t in totals.items() if t >= at_least)
     ordered = sorted(kept, key=lambda item: (-item[1], item[0]))[:limit]
     return [
         Question(
-            question=key,
-            count=n,
-            example=min(wordings[key].items(), key=lambda item: (-item[1], item[0]))[0],
+            question=question,
+            count=t,
+            example=min(sent[question].items(), key=lambda item: (-item[1], item[0]))[0],
         )
-        for key, n in ordered
+        for question, t in ordered
     ]
+
+
+def _batch_of(counted: dict[int, int]) -> Batch:
+    """`Batch` over keys counted in Python."""
+    ordered = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+
+    def next_batch(done: int, limit: int) -> tuple[list[tuple[int, int]], int | None]:
+        end = done + limit
+        while 0 < end < len(ordered) and ordered[end][1] == ordered[end - 1][1]:
+            end += 1
+        return ordered[done:end], ordered[end][1] if end < len(ordered) else None
+
+    return next_batch
+
+
+def _batch_in_sql(conn: Connection, keys: Subquery) -> Batch:
+    """`Batch` over `keys` (`key`, `n`), ranked by the database: only the batch is sent."""
+    k, n = keys.c.key, keys.c.n
+    ranked = sa.select(
+        k,
+        n,
+        sa.func.rank().over(order_by=n.desc()).label("place"),
+        sa.func.lead(n).over(order_by=(n.desc(), k)).label("following"),
+    ).subquery()
+    r = ranked.c
+    query = (
+        sa.select(r.key, r.n, r.following)
+        .where(r.place > sa.bindparam("done"), r.place <= sa.bindparam("upto"))
+        .order_by(r.n.desc(), r.key)
+    )
+
+    def next_batch(done: int, limit: int) -> tuple[list[tuple[int, int]], int | None]:
+        rows = conn.execute(query, {"done": done, "upto": done + limit}).all()
+        following = int(rows[-1][2]) if rows and rows[-1][2] is not None else None
+        return [(int(key), int(count)) for key, count, _ in rows], following
+
+    return next_batch
 
 
 class FallbackQuestions(BaseModel):
@@ -83,9 +139,8 @@ def fallback_questions(conn: Connection, window: Window, limit: int = TOP) -> Fa
     before it (on equal times, the larger event_id), grouped by that question."""
     m = messages.c
     asked = messages.alias("asked")
-    # Cast inside: MariaDB ran the subquery twice when the grouping cast its result.
     question = (
-        sa.select(exact_text(conn, asked.c.content))
+        sa.select(asked.c.event_id)
         .where(
             asked.c.conversation_id == m.conversation_id,
             asked.c.message_type == "user",
@@ -97,31 +152,66 @@ def fallback_questions(conn: Connection, window: Window, limit: int = TOP) -> Fa
         .scalar_subquery()
     )
     fallbacks = (
-        sa.select(question.label("question"))
+        sa.select(question.label("asked"))
         .where(in_window(m.created_at, window), m.message_type == "bot", m.fallback == sa.true())
         .subquery()
     )
-    text = fallbacks.c.question
-    query = sa.select(text, sa.func.count()).group_by(text)
-    counted: dict[str | None, int] = {q: as_int(n) for q, n in conn.execute(query)}
+    # One read of the questions (not one per batch): the fallbacks after each, with its key.
+    per_question = (
+        sa.select(fallbacks.c.asked, sa.func.count().label("n"))
+        .group_by(fallbacks.c.asked)
+        .subquery()
+    )
+    q = messages.alias("q")
+    # The key by a lookup per question, not a join: PostgreSQL hashed every message for the join.
+    keyed = sa.select(q.c.question_key).where(q.c.event_id == per_question.c.asked)
+    rows = fetch.tuples(
+        conn, sa.select(per_question.c.asked, keyed.scalar_subquery(), per_question.c.n)
+    )
+    by_key: dict[int, int] = Counter()
+    ids: dict[int, list[tuple[str, int]]] = {}
+    without = 0
+    for event_id, key, n in rows:
+        if event_id is None:
+            without += as_int(n)
+            continue
+        by_key[key] += as_int(n)
+        ids.setdefault(key, []).append((event_id, as_int(n)))
+
+    def wordings(keys: list[int]) -> Iterable[tuple[str, int]]:
+        after = dict(pair for key in keys for pair in ids[key])
+        sent = sa.select(q.c.event_id, q.c.content).where(keys_in(q.c.event_id, "ids"))
+        return [(t, after[event_id]) for event_id, t in conn.execute(sent, {"ids": list(after)})]
+
     return FallbackQuestions(
-        fallbacks=sum(counted.values()),
-        without_question=counted.get(None, 0),
-        by_question=_ranked(counted, limit),
+        fallbacks=without + sum(by_key.values()),
+        without_question=without,
+        by_question=_ranked(_batch_of(by_key), wordings, limit, at_least=1),
     )
 
 
 def repeated_questions(conn: Connection, window: Window, limit: int = TOP) -> list[Question]:
     """User messages of the window whose normalized text was asked at least twice, by anyone."""
     m = messages.c
-    content = exact_text(conn, m.content)
-    query = (
-        sa.select(content, sa.func.count())
-        .where(in_window(m.created_at, window), m.message_type == "user")
-        .group_by(content)
+    asked = sa.and_(in_window(m.created_at, window), m.message_type == "user")
+    keys = (
+        sa.select(m.question_key.label("key"), sa.func.count().label("n"))
+        .where(asked)
+        .group_by(m.question_key)
+        .having(sa.func.count() >= 2)
+        .subquery()
     )
-    counted: dict[str | None, int] = {text: as_int(n) for text, n in conn.execute(query)}
-    return _ranked(counted, limit, at_least=2)
+    content = exact_text(conn, m.content)
+
+    def wordings(batch: list[int]) -> Iterable[tuple[str, int]]:
+        sent = (
+            sa.select(content, sa.func.count())
+            .where(asked, keys_in(m.question_key, "keys"))
+            .group_by(content)
+        )
+        return [(text, as_int(n)) for text, n in conn.execute(sent, {"keys": batch})]
+
+    return _ranked(_batch_in_sql(conn, keys), wordings, limit, at_least=2)
 
 
 class FallbackExits(BaseModel):
