@@ -13,7 +13,7 @@ from chatlytics.analytics.leads import leads_by_type
 from chatlytics.analytics.range import Window, truncate
 from chatlytics.analytics.series import count_by_bucket
 from chatlytics.store.database import Database
-from chatlytics.store.dialect import fetched_time
+from chatlytics.store.dialect import fetched_time, keys_in
 from chatlytics.store.schema import events, messages
 from chatlytics.store.timing import utcnow
 from tests.analytics.support import store
@@ -105,3 +105,28 @@ def test_times_read_through_the_driver_are_exact(db: Database) -> None:
         query = sa.select(e.event_id, fetched_time(conn, e.occurred_at))
         read = {key: fetch.as_time(at) for key, at in fetch.tuples(conn, query)}
     assert read == {f"t{i}": m for i, m in enumerate(MOMENTS)}
+
+
+def test_keys_in_takes_any_number_of_keys_of_any_type(db: Database) -> None:
+    """`keys_in`: no key, ids with quotes and non-ASCII text, more keys than a chunk, integers."""
+    ids = ["plain", "it's", 'say "hi"', "ünïcødé 😀", "back\\slash", "%s", "?"]
+    asked = [f"q{n}" for n in range(4)]
+    store(
+        db,
+        [event("page_view", event_id=key) for key in ids]
+        + [
+            event("user_message", event_id=key, conversation="c-1", content=f"question {n}")
+            for n, key in enumerate(asked)
+        ],
+    )
+    e, m = events.c, messages.c
+    query = sa.select(e.event_id).where(keys_in(e.event_id, "ids"))
+    many = [f"missing-{n}" for n in range(1_200)]
+    with db.read() as conn:
+        assert conn.execute(query, {"ids": []}).scalars().all() == []
+        assert sorted(conn.execute(query, {"ids": ids}).scalars()) == sorted(ids)
+        assert conn.execute(query, {"ids": [*many, ids[3]]}).scalars().all() == [ids[3]]
+        keys = {key: n for key, n in conn.execute(sa.select(m.event_id, m.question_key))}
+        by_key = sa.select(m.event_id).where(keys_in(m.question_key, "keys"))
+        chosen = [keys["q1"], keys["q3"], -5]
+        assert sorted(conn.execute(by_key, {"keys": chosen}).scalars()) == ["q1", "q3"]

@@ -222,11 +222,18 @@ def _json_each_in(element: _KeysIn, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(element.column.in_(keys.scalar_subquery()), **kw)
 
 
+@compiles(_KeysIn, "postgresql")
+def _any_array(element: _KeysIn, compiler: SQLCompiler, **kw: Any) -> str:
+    # One array parameter, which psycopg sends as it is, whatever the number of keys.
+    column = compiler.process(element.column, **kw)
+    return f"{column} = ANY({compiler.process(sa.bindparam(element.name), **kw)})"
+
+
 def keys_in(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
     """`column` IN the keys given at execution as {name: [...]}.
 
     An expanding IN renders and converts one parameter per key at every execution, a fifth of the
-    writer's Python time; on SQLite the keys travel as one JSON array read by json_each, so the
-    statement is the same whatever their number.
+    writer's Python time; on SQLite the keys travel as one JSON array read by json_each, and on
+    PostgreSQL as one array (`= ANY`), so the statement is the same whatever their number.
     """
     return _KeysIn(column, name)
