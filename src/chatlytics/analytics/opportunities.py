@@ -232,8 +232,8 @@ def opportunities(db: Database, window: Window, criteria: Criteria | None = None
         score = points(*tally[: len(COMPONENTS)])
         why = reasons(tally.leads, score, tally.interest, tally.most, criteria)
         if why:
-            flagged.append((-score, user, tally, why))
-    flagged.sort(key=lambda item: item[:2])
+            flagged.append((score, user, tally, why))
+    flagged.sort(key=lambda item: (-item[0], item[1]))
     top = flagged[:TOP]
     with db.read() as conn:
         products = products_of(conn, window, [user for _, user, *_ in top])
@@ -245,7 +245,7 @@ def opportunities(db: Database, window: Window, criteria: Criteria | None = None
         opportunities=[
             Opportunity(
                 user_id=user,
-                engagement_score=-score,
+                engagement_score=score,
                 engagement_components=tally.components,
                 has_lead=tally.leads > 0,
                 product_interest=tally.interest,
