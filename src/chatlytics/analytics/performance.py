@@ -4,8 +4,10 @@ soon after a reply, per latency class.
 
 Bot replies are counted by `created_at`; raw `error` and `performance` events by their time. The bot
 replies of the window are read once (`bot_replies`): one pass that hands back only a bucket, a
-conversation and a latency per reply serves the percentiles, the slowest conversations and the latency
-classes, where grouping in SQL took a sort per figure. Percentiles are exact, as percentile_cont.
+conversation, a latency and whether the visitor left right after (a flag the writer keeps, see
+store/projections/abandonment.py) per reply serves the percentiles, the slowest conversations and the
+latency classes, where grouping in SQL took a sort per figure. Percentiles are exact, as
+percentile_cont.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -35,15 +38,14 @@ from chatlytics.store.dialect import (
     exact_text,
     json_number,
     json_text,
-    seconds_later,
     time_bucket,
 )
-from chatlytics.store.schema import chatbot_close_events, events, messages
+from chatlytics.store.projections.abandonment import ABANDON_SECONDS
+from chatlytics.store.schema import events, messages
 
 PERCENTILES = (0.5, 0.9, 0.99)
 SLOWEST = 10
 SlowestBy = Literal["avg", "max"]
-ABANDON_SECONDS = 60
 # Latency classes of the abandonment table: [low, high) in ms; the last one has no upper bound.
 LATENCY_CLASSES: tuple[tuple[str, float, float | None], ...] = (
     ("<1s", 0.0, 1000.0),
@@ -120,32 +122,45 @@ def _bot_replies(window: Window) -> ColumnElement[bool]:
 @dataclass(frozen=True)
 class Replies:
     """The bot replies of a window: latencies sorted per bucket and listed per conversation, and
-    how many fell in each latency class."""
+    per latency class how many were sent and how many abandoned."""
 
     by_bucket: dict[datetime, list[float]]
     by_conversation: dict[str, list[float]]
     sent: list[int]
+    abandoned: list[int]
 
 
-def bot_replies(conn: Connection, window: Window) -> Replies:
-    """One pass over the bot replies of the window (read from the index alone, see schema.py)."""
-    m = messages.c
-    bucket = time_bucket(conn, m.created_at, window.interval)
-    query = sa.select(bucket, m.conversation_id, m.latency_ms).where(_bot_replies(window))
-    by_key: dict[str, list[float]] = defaultdict(list)
-    by_conversation: dict[str, list[float]] = defaultdict(list)
-    for key, conversation, latency in fetch.tuples(conn, query):
-        by_key[key].append(latency)
-        by_conversation[conversation].append(latency)
-    by_bucket = {bucket_start(key): sorted(values) for key, values in by_key.items()}
-    # Each class counted by bisecting the sorted buckets, not reply by reply.
+def _per_class(sorted_lists: Iterable[list[float]]) -> list[int]:
+    """How many latencies fall in each class, by bisecting sorted lists, not value by value."""
     below = [0] * (len(CLASS_BOUNDS) + 1)
-    for values in by_bucket.values():
+    for values in sorted_lists:
         for i, high in enumerate(CLASS_BOUNDS):
             below[i] += bisect.bisect_left(values, high)
         below[-1] += len(values)
-    sent = [below[0]] + [below[i] - below[i - 1] for i in range(1, len(below))]
-    return Replies(by_bucket, dict(by_conversation), sent)
+    return [below[0]] + [below[i] - below[i - 1] for i in range(1, len(below))]
+
+
+def bot_replies(conn: Connection, window: Window) -> Replies:
+    """One pass over the bot replies of the window (read from the index alone, see schema.py),
+    with the flag the writer keeps on each (store/projections/abandonment.py)."""
+    m = messages.c
+    bucket = time_bucket(conn, m.created_at, window.interval)
+    query = sa.select(bucket, m.conversation_id, m.latency_ms, m.abandoned).where(
+        _bot_replies(window)
+    )
+    by_key: dict[str, list[float]] = defaultdict(list)
+    by_conversation: dict[str, list[float]] = defaultdict(list)
+    left: list[float] = []
+    for key, conversation, latency, abandoned in fetch.tuples(conn, query):
+        by_key[key].append(latency)
+        by_conversation[conversation].append(latency)
+        if abandoned:
+            left.append(latency)
+    by_bucket = {bucket_start(key): sorted(values) for key, values in by_key.items()}
+    left.sort()
+    return Replies(
+        by_bucket, dict(by_conversation), _per_class(by_bucket.values()), _per_class([left])
+    )
 
 
 def latency_series(replies: Replies, window: Window) -> list[LatencyPoint]:
@@ -258,74 +273,9 @@ def system_samples(window: Window, raw: RawEvents) -> list[SystemPoint]:
     return points
 
 
-def abandoned_replies(conn: Connection, window: Window) -> list[int]:
-    """Per latency class, the bot replies of the window followed within ABANDON_SECONDS by a
-    widget_close of their session, with no user message of the session in between."""
-    m, c = messages.c, chatbot_close_events.c
-    user = messages.alias("question")
-    # Read from the closes, far fewer than the replies. A reply counts once, with the first close
-    # at or after it (by time, then id): that one qualifies whenever a later one does. So a close
-    # takes the replies of its session in the minute before it that come after the close before
-    # it and no earlier than the last question before it. Both bounds are found once per close,
-    # where a reply-by-reply EXISTS for each walked the session again per reply.
-    previous = sa.func.lag(c.closed_at).over(
-        partition_by=c.session_id, order_by=(c.closed_at, c.event_id)
-    )
-    asked = (
-        sa.select(sa.func.max(user.c.created_at))
-        .where(
-            user.c.session_id == c.session_id,
-            user.c.message_type == "user",
-            user.c.created_at < c.closed_at,
-        )
-        .scalar_subquery()
-    )
-    # A close before the window comes before every reply of it: the closes in reach suffice.
-    closes = (
-        sa.select(
-            c.session_id,
-            c.closed_at,
-            previous.label("previous"),
-            asked.label("asked"),
-        )
-        .where(
-            c.closed_at >= window.start,
-            c.closed_at < window.end + timedelta(seconds=ABANDON_SECONDS),
-        )
-        .subquery("closes")
-    )
-    d = closes.c
-    closed = sa.and_(
-        m.session_id == d.session_id,
-        m.created_at <= d.closed_at,
-        m.created_at >= seconds_later(conn, d.closed_at, -ABANDON_SECONDS),
-    )
-    which = sa.case(
-        *((m.latency_ms < high, i) for i, high in enumerate(CLASS_BOUNDS)),
-        else_=len(CLASS_BOUNDS),
-    )
-    # The reply's own window is checked inside the count: as a WHERE term, SQLite bounds the index
-    # range by the window's start and computes the minute before each close for every reply of the
-    # session (three times slower).
-    reply = sa.case((in_window(m.created_at, window), 1), else_=sa.null())
-    query = (
-        sa.select(which, sa.func.count(reply))
-        .select_from(closes.join(messages, closed))
-        .where(
-            m.message_type == "bot",
-            m.latency_ms.is_not(None),
-            sa.or_(d.previous.is_(None), m.created_at > d.previous),
-            sa.or_(d.asked.is_(None), m.created_at >= d.asked),
-        )
-        .group_by(which)
-    )
-    gone = {as_int(i): as_int(n) for i, n in conn.execute(query)}
-    return [gone.get(i, 0) for i in range(len(LATENCY_CLASSES))]
-
-
-def abandonment(replies: Replies, gone: list[int]) -> list[AbandonmentClass]:
-    """Per latency class, the bot replies of the window and those the visitor left soon after
-    (`gone`, from `abandoned_replies`)."""
+def abandonment(replies: Replies) -> list[AbandonmentClass]:
+    """Per latency class, the bot replies of the window and those the visitor left soon after."""
+    gone = replies.abandoned
     return [
         AbandonmentClass(
             latency=name,
@@ -358,11 +308,10 @@ class Performance(BaseModel):
 
 
 def performance(db: Database, window: Window, slowest_by: SlowestBy = "avg") -> Performance:
-    """Every figure of the performance page; its three reads run at once (store.concurrent_reads)."""
-    replies, gone, (raw, questions) = together(
+    """Every figure of the performance page; its two reads run at once (store.concurrent_reads)."""
+    replies, (raw, questions) = together(
         db,
         lambda conn: bot_replies(conn, window),
-        lambda conn: abandoned_replies(conn, window),
         lambda conn: (raw_events(conn, window), user_messages(conn, window)),
     )
     return Performance(
@@ -371,5 +320,5 @@ def performance(db: Database, window: Window, slowest_by: SlowestBy = "avg") -> 
         slowest_conversations=slowest_conversations(replies, slowest_by),
         errors=error_rates(raw, questions),
         system=system_samples(window, raw),
-        abandonment=abandonment(replies, gone),
+        abandonment=abandonment(replies),
     )

@@ -151,28 +151,9 @@ def fetched_time(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[
     return column
 
 
-def seconds_later(
-    conn: Connection, column: ColumnElement[Any], seconds: int
-) -> ColumnElement[datetime]:
-    """`column` + `seconds`, microseconds kept, comparable with the other time columns."""
-    dialect = dialect_of(conn)
-    if dialect == "postgresql":
-        return column + sa.literal_column(f"interval '{int(seconds)} seconds'")
-    if dialect == "mysql":
-        return sa.func.timestampadd(sa.literal_column("SECOND"), int(seconds), column)
-    # Only the whole seconds go through SQLite's date functions, which round to the millisecond;
-    # the stored fraction (`.ffffff`) is put back as it was.
-    whole = sa.func.strftime(
-        _const("%Y-%m-%d %H:%M:%S"),
-        sa.func.substr(column, 1, 19),
-        _const(f"{int(seconds):+d} seconds"),
-    )
-    return sa.type_coerce(whole.concat(sa.func.substr(column, 20)), column.type)
-
-
 def refresh_statistics(conn: Connection, tables: list[str]) -> None:
     """Give the planner fresh statistics after a bulk load. Without them PostgreSQL can choose a
-    plan for the abandonment join that takes minutes, not a second (autovacuum analyzes too, but
+    plan for a join that takes minutes, not a second (autovacuum analyzes too, but
     only some time after the load). SQLite is left without statistics: its queries are written
     for its planner as it is."""
     dialect = dialect_of(conn)

@@ -24,6 +24,7 @@ from chatlytics.events import CATALOGUE, ValidEvent
 from chatlytics.store.event_types import stored_types
 from chatlytics.store.hourly import HourKey, take_hourly, tally
 from chatlytics.store.projections import SERVER_ONLY
+from chatlytics.store.projections.abandonment import WHOLE, reflag
 from chatlytics.store.projections.handovers import assign_handovers
 from chatlytics.store.projections.rows import chunks, load, save
 from chatlytics.store.projections.spans import project_conversations, project_sessions
@@ -167,6 +168,7 @@ def remove_events(
     delete_in(conn, sessions, sessions.c.session_id, session_ids)
     delete_in(conn, conversations, conversations.c.conversation_id, conversation_ids)
     project_sessions(conn, session_events)
+    reflag(conn, dict.fromkeys(session_ids, WHOLE), removed=True)  # a close or question went
     project_conversations(conn, conversation_events)
     assign_handovers(conn, left)
     counts[str(sessions.name)] += len(

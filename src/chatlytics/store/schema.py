@@ -242,9 +242,25 @@ messages = sa.Table(
         sa.BigInteger,
         comment="user messages: 64-bit hash of the normalized text (store/projections/questions.py)",
     ),
-    # Covering the figures of /analytics/performance and /messages: bot replies by time, and the
-    # messages around a widget close by session; a conversation's messages in time order.
-    sa.Index(None, "created_at", "message_type", "latency_ms", "conversation_id"),
+    sa.Column(
+        "abandoned",
+        sa.Boolean,
+        nullable=False,
+        server_default=sa.false(),
+        comment="bot replies: a widget_close of the session followed within 60 s, with no user "
+        "message in between (store/projections/abandonment.py)",
+    ),
+    # Covering the figures of /analytics/performance and /messages: bot replies by time (named, as
+    # the convention's name would pass MySQL's 64 characters; migration 0007), and the messages
+    # around a widget close by session; a conversation's messages in time order.
+    sa.Index(
+        "ix_messages_replies_by_time",
+        "created_at",
+        "message_type",
+        "latency_ms",
+        "conversation_id",
+        "abandoned",
+    ),
     # The questions of a range by key, and its fallback replies, from the index alone (migration
     # 0006). Led by the time, not the type: SQLite, without statistics, took a type-led index for
     # "this conversation's user messages before t" and read every user message before t.

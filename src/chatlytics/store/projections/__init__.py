@@ -1,7 +1,8 @@
 """Projections: events -> users, sessions, conversations, messages, leads, handovers, close events.
 
 Every projection is a function of the set of stored events, not of their arrival order: spans fold with
-min / max / arg-max rules, counters recount, and handover assignment is recomputed from stored rows.
+min / max / arg-max rules, counters recount, and handover assignment and the abandoned flags of bot
+replies are recomputed from stored rows.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 
 from chatlytics.events import ValidEvent
+from chatlytics.store.projections.abandonment import flag_abandoned
 from chatlytics.store.projections.handovers import assign_handovers
 from chatlytics.store.projections.records import insert_records
 from chatlytics.store.projections.spans import project_conversations, project_sessions
@@ -28,6 +30,7 @@ def project(conn: Connection, events: list[ValidEvent], *, now: datetime, timeou
     previous_owners = owners(conn, events)
     insert_records(conn, events)
     project_sessions(conn, events)
+    flag_abandoned(conn, events)  # after project_sessions, which locks the sessions' rows
     project_conversations(conn, events)
     assign_handovers(conn, events)
     project_users(conn, events, previous_owners, now=now, timeout_s=timeout_s)

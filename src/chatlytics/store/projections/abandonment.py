@@ -1,0 +1,128 @@
+"""Which bot replies the visitor left: a reply is *abandoned* when a widget_close of its session comes
+at or after it, within ABANDON_SECONDS, with no user message of the session in between.
+
+The flag is stored with each bot reply (messages.abandoned), so that /analytics/performance counts
+the abandoned replies of a range with the replies, from one index, instead of looking for the close
+and the question around each (half a second on MariaDB for a million events). A reply's flag
+depends on what its session stores after it, and the widget (closes) and the chat server (messages)
+send on their own, in any order: every batch re-derives the flags its messages and closes can
+change, so that the flags stay a function of the stored events, not of their arrival.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from chatlytics.events import ValidEvent
+from chatlytics.store.projections.rows import IDS, chunks, in_ids
+from chatlytics.store.schema import chatbot_close_events, messages
+
+ABANDON_SECONDS = 60
+REACH = timedelta(seconds=ABANDON_SECONDS)
+# The events that can change a flag: the reply itself, a close after it, a question in between.
+TIMED = frozenset({"bot_response", "user_message", "widget_close"})
+# The times of a session that a batch stored, first and last.
+Span = tuple[datetime, datetime]
+# Every time a session can have: its flags re-derived whatever was stored.
+WHOLE: Span = (datetime.min + REACH, datetime.max - REACH)
+
+CLOSES = sa.select(chatbot_close_events.c.session_id, chatbot_close_events.c.closed_at).where(
+    in_ids(chatbot_close_events.c.session_id)
+)
+MESSAGES = sa.select(
+    messages.c.session_id,
+    messages.c.event_id,
+    messages.c.message_type,
+    messages.c.created_at,
+    messages.c.abandoned,
+).where(in_ids(messages.c.session_id), messages.c.message_type.in_(("user", "bot")))
+
+SET_FLAG = (
+    sa.update(messages)
+    .where(in_ids(messages.c.event_id))
+    .values(abandoned=sa.bindparam("flag", type_=sa.Boolean))
+)
+
+
+def abandoned(
+    replies: Iterable[datetime], closes: list[datetime], questions: list[datetime]
+) -> list[bool]:
+    """For each reply time, whether the first close at or after it comes within REACH and no
+    question comes strictly between the two; `closes` and `questions` sorted."""
+    flags = []
+    for at in replies:
+        i = bisect.bisect_left(closes, at)
+        if i == len(closes) or closes[i] > at + REACH:
+            flags.append(False)
+            continue
+        j = bisect.bisect_right(questions, at)
+        flags.append(j == len(questions) or questions[j] >= closes[i])
+    return flags
+
+
+def spans(events: Iterable[ValidEvent]) -> dict[str, Span]:
+    """Per session, the first and last time of the events among `events` that can change a flag."""
+    found: dict[str, Span] = {}
+    for e in events:
+        if e.type in TIMED:
+            first, last = found.get(e.session_id, (e.occurred_at, e.occurred_at))
+            found[e.session_id] = (min(first, e.occurred_at), max(last, e.occurred_at))
+    return found
+
+
+def _near(closes: list[datetime], span: Span) -> bool:
+    """Whether a close can flag a reply of `span` or of the REACH before it (those a new close or
+    question can change)."""
+    first, last = span
+    i = bisect.bisect_left(closes, first - REACH)
+    return i < len(closes) and closes[i] <= last + REACH
+
+
+def reflag(conn: Connection, changed: Mapping[str, Span], *, removed: bool = False) -> int:
+    """Re-derive the flags of the bot replies of the sessions in `changed`, where something stored
+    at the times of their span may change them; returns how many flags changed.
+
+    After an insert, a session with no close near its span keeps its flags: any reply a close
+    could have flagged there needs that close. After a removal (`removed`), that close may be the
+    one that went, so every session is re-derived. The caller holds the sessions' rows locked
+    (project_sessions), so a batch storing the same session at the same time waits for this one
+    and then reads its rows."""
+    now_set: dict[bool, list[str]] = {True: [], False: []}
+    for part in chunks(sorted(changed)):
+        closes: dict[str, list[datetime]] = defaultdict(list)
+        for session, at in conn.execute(CLOSES, {IDS: part}):
+            closes[session].append(at)
+        for times in closes.values():
+            times.sort()
+        near = [s for s in part if removed or (s in closes and _near(closes[s], changed[s]))]
+        if not near:
+            continue
+        questions: dict[str, list[datetime]] = defaultdict(list)
+        replies: dict[str, list[tuple[str, datetime, bool]]] = defaultdict(list)
+        for session, event_id, kind, at, flag in conn.execute(MESSAGES, {IDS: near}):
+            if kind == "user":
+                questions[session].append(at)
+            else:
+                replies[session].append((event_id, at, bool(flag)))
+        for session, found in replies.items():
+            asked = sorted(questions[session])
+            flags = abandoned((at for _, at, _ in found), closes[session], asked)
+            for (event_id, _, was), flag in zip(found, flags, strict=True):
+                if flag != was:
+                    now_set[flag].append(event_id)
+    # One statement per flag value and chunk: an executemany of updates is a round trip per row.
+    for flag, ids in now_set.items():
+        for part in chunks(ids):
+            conn.execute(SET_FLAG, {IDS: part, "flag": flag})
+    return sum(map(len, now_set.values()))
+
+
+def flag_abandoned(conn: Connection, events: Iterable[ValidEvent]) -> None:
+    """Re-derive the flags that newly stored `events` can change, inside the caller's transaction."""
+    reflag(conn, spans(events))
