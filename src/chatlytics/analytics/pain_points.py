@@ -226,27 +226,19 @@ class FallbackExits(BaseModel):
 
 
 def fallback_exits(conn: Connection, window: Window, clock: Clock) -> FallbackExits:
-    """Ended, not handed-over conversations of the window whose last message (latest created_at,
-    then largest event_id) is a fallback bot reply."""
-    c, m = conversations.c, messages.c
-    last_is_fallback = (
-        sa.select(sa.case((sa.and_(m.message_type == "bot", m.fallback == sa.true()), 1), else_=0))
-        .where(m.conversation_id == c.conversation_id)
-        .order_by(m.created_at.desc(), m.event_id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    """Ended, not handed-over conversations of the window, and those whose last message (latest
+    created_at, then largest event_id) is a fallback bot reply, as the writer folds it into each
+    conversation (`ends_on_fallback`)."""
+    c = conversations.c
     ended = sa.and_(
         in_window(c.started_at, window), is_ended(conversations, clock), ~conversation_is_handover()
     )
-    total = as_int(conn.execute(sa.select(sa.func.count()).where(ended)).scalar_one())
-    left = as_int(
-        conn.execute(
-            sa.select(sa.func.count()).where(ended, c.fallback_count > 0, last_is_fallback == 1)
-        ).scalar_one()
-    )
+    on_fallback = sa.func.sum(sa.case((c.ends_on_fallback == sa.true(), 1), else_=0))
+    total, left = conn.execute(sa.select(sa.func.count(), on_fallback).where(ended)).one()
     return FallbackExits(
-        ended_conversations=total, abandoned_after_fallback=left, share=ratio(left, total)
+        ended_conversations=as_int(total),
+        abandoned_after_fallback=as_int(left or 0),
+        share=ratio(as_int(left or 0), as_int(total)),
     )
 
 

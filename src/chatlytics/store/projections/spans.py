@@ -1,7 +1,8 @@
 """Sessions and conversations: spans of time folded from their events with order-free rules.
 
 start = earliest event (ties: smallest event_id, which also picks the owner); last activity = latest
-event; end = the winning end event (sessions: backend over widget, then latest; conversations: latest).
+event; end = the winning end event (sessions: backend over widget, then latest; conversations: latest);
+a conversation's last message = its latest message event (ties: largest event_id).
 """
 
 from __future__ import annotations
@@ -134,8 +135,18 @@ def _new_session(e: ValidEvent) -> Row:
 def _fold_conversation(row: Row, e: ValidEvent) -> None:
     if _fold_span(row, e):
         row["session_id"] = e.session_id
-    if e.type == "bot_response" and isinstance(e.props, BotResponse) and e.props.fallback:
+    fallback = e.type == "bot_response" and isinstance(e.props, BotResponse) and e.props.fallback
+    if fallback:
         row["fallback_count"] += 1
+    if e.is_message and (
+        row["last_message_at"] is None
+        or (e.occurred_at, e.event_id) > (row["last_message_at"], row["last_message_event_id"])
+    ):
+        row.update(
+            last_message_at=e.occurred_at,
+            last_message_event_id=e.event_id,
+            ends_on_fallback=fallback,
+        )
     if e.type == "conversation_end":
         candidate = (e.occurred_at, e.event_id)
         if row["ended_at"] is None or candidate > (row["ended_at"], row["end_event_id"]):
@@ -159,6 +170,9 @@ def _new_conversation(e: ValidEvent) -> Row:
         "handover_named": False,
         "handover_assigned": False,
         "fallback_count": 0,
+        "last_message_at": None,
+        "last_message_event_id": None,
+        "ends_on_fallback": False,
     }
 
 
