@@ -3,11 +3,7 @@ figures depend on."""
 
 from __future__ import annotations
 
-import pytest
-import sqlalchemy as sa
-
 from chatlytics.store.database import MYSQL_TMP_TABLE_BYTES, SQLITE_BUSY_MS, Database
-from tests import backends
 
 
 def test_connections_are_set_up_for_their_database(db: Database) -> None:
@@ -30,19 +26,3 @@ def test_connections_are_set_up_for_their_database(db: Database) -> None:
             assert tuple(int(n) for n in sizes) == (MYSQL_TMP_TABLE_BYTES, MYSQL_TMP_TABLE_BYTES)
             isolation = conn.exec_driver_sql("SELECT @@session.tx_isolation").scalar()
             assert isolation == "READ-COMMITTED"
-
-
-def test_postgresql_options_in_the_url_are_kept() -> None:
-    """`?options=` of DATABASE_URL still reaches the server beside chatlytics' own."""
-    url = sa.make_url(backends.SERVERS["postgresql"])
-    db = Database.connect(url.update_query_dict({"options": "-c work_mem=8MB"}))
-    try:
-        with db.read() as conn:
-            found = [conn.exec_driver_sql(f"SHOW {name}").scalar() for name in ("work_mem", "jit")]
-    except sa.exc.OperationalError as exc:
-        if backends.REQUIRED:
-            raise
-        pytest.skip(f"PostgreSQL is not reachable: {exc.orig}")
-    finally:
-        db.dispose()
-    assert found == ["8MB", "off"]

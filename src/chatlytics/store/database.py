@@ -73,12 +73,7 @@ def _server_engine(url: URL, *, pool_size: int) -> Engine:
         # psycopg prepares a statement after 5 runs and PostgreSQL then keeps a generic plan made
         # while the tables were small (a sequential scan for the dedup look-up), which no one replans
         # where autovacuum does not run ANALYZE: ingest fell from 5,000 to 500 events/s.
-        # JIT compiles any query its cost estimate calls large, which a month's analytics are: 20 to
-        # 80 ms spent compiling for queries that run in 100 to 300 ms (pain points, ROI).
-        # Options the URL gives (`?options=...`) are kept, with this one added.
-        given = url.query.get("options")
-        server = " ".join([*([given] if isinstance(given, str) else given or []), "-c jit=off"])
-        options["connect_args"] = {"prepare_threshold": None, "options": server}
+        options["connect_args"] = {"prepare_threshold": None}
     engine = sa.create_engine(
         url,
         json_serializer=_json,
@@ -89,6 +84,18 @@ def _server_engine(url: URL, *, pool_size: int) -> Engine:
         pool_recycle=3600,
         **options,
     )
+    if url.get_backend_name() == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _no_jit(dbapi_conn: Any, _record: Any) -> None:
+            # JIT compiles any query its cost estimate calls large, which a month's analytics are:
+            # 20 to 80 ms spent compiling queries that run in 100 to 300 ms. Set outside a
+            # transaction, so that no rollback undoes it; PGOPTIONS and options= stay the user's.
+            autocommit = dbapi_conn.autocommit
+            dbapi_conn.autocommit = True
+            dbapi_conn.execute("SET jit = off")
+            dbapi_conn.autocommit = autocommit
+
     if mysql:
 
         @event.listens_for(engine, "connect")

@@ -260,8 +260,8 @@ messages = sa.Table(
         "message in between (store/projections/abandonment.py)",
     ),
     # Covering the figures of /analytics/performance and /messages: bot replies by time (named, as
-    # the convention's name would pass MySQL's 64 characters; migration 0007), and the messages
-    # around a widget close by session; a conversation's messages in time order.
+    # the convention's name would pass MySQL's 64 characters; migration 0007). The messages of a
+    # session by time serve the writer's abandoned flags; a conversation's in time order.
     sa.Index(
         "ix_messages_replies_by_time",
         "created_at",

@@ -42,6 +42,9 @@ MESSAGES = sa.select(
     messages.c.created_at,
     messages.c.abandoned,
 ).where(in_ids(messages.c.session_id), messages.c.message_type.in_(("user", "bot")))
+MESSAGES_BETWEEN = MESSAGES.where(
+    messages.c.created_at >= sa.bindparam("low"), messages.c.created_at <= sa.bindparam("high")
+)
 
 SET_FLAG = (
     sa.update(messages)
@@ -85,42 +88,48 @@ def _near(closes: list[datetime], span: Span) -> bool:
 
 
 def reflag(conn: Connection, changed: Mapping[str, Span], *, removed: bool = False) -> int:
-    """Re-derive the flags of the bot replies of the sessions in `changed`, where something stored
-    at the times of their span may change them; returns how many flags changed.
-
-    After an insert, a session with no close near its span keeps its flags: any reply a close
-    could have flagged there needs that close. After a removal (`removed`), that close may be the
-    one that went, so every session is re-derived. The caller holds the sessions' rows locked
-    (project_sessions), so a batch storing the same session at the same time waits for this one
-    and then reads its rows."""
-    now_set: dict[bool, list[str]] = {True: [], False: []}
+    """Re-derive the flags of the replies of `changed` that what was stored at their span's times
+    (or, with `removed`, taken away anywhere) can change; returns how many flags changed."""
+    # The caller holds these sessions' rows locked (project_sessions): a batch storing one of them
+    # meanwhile waits, then reads what this one wrote.
+    flips: dict[bool, list[str]] = {True: [], False: []}
     for part in chunks(sorted(changed)):
         closes: dict[str, list[datetime]] = defaultdict(list)
         for session, at in conn.execute(CLOSES, {IDS: part}):
             closes[session].append(at)
         for times in closes.values():
             times.sort()
-        near = [s for s in part if removed or (s in closes and _near(closes[s], changed[s]))]
-        if not near:
-            continue
+        if removed:  # the close that went may have been a reply's only one: every reply again
+            near, read = part, conn.execute(MESSAGES, {IDS: part})
+        else:  # a reply no close can reach keeps its flag: a flag needs a close
+            near = [s for s in part if s in closes and _near(closes[s], changed[s])]
+            if not near:
+                continue
+            # What the replies of the spans depend on lies within REACH after them.
+            low = min(changed[s][0] for s in near) - REACH
+            high = max(changed[s][1] for s in near) + REACH
+            read = conn.execute(MESSAGES_BETWEEN, {IDS: near, "low": low, "high": high})
         questions: dict[str, list[datetime]] = defaultdict(list)
         replies: dict[str, list[tuple[str, datetime, bool]]] = defaultdict(list)
-        for session, event_id, kind, at, flag in conn.execute(MESSAGES, {IDS: near}):
+        for session, event_id, kind, at, flag in read:
             if kind == "user":
                 questions[session].append(at)
-            else:
+            elif changed[session][0] - REACH <= at <= changed[session][1]:
+                # Only the replies of the session's own span: the rows read may not hold what
+                # comes after a reply outside it.
                 replies[session].append((event_id, at, bool(flag)))
         for session, found in replies.items():
-            asked = sorted(questions[session])
-            flags = abandoned((at for _, at, _ in found), closes[session], asked)
+            flags = abandoned(
+                (at for _, at, _ in found), closes[session], sorted(questions[session])
+            )
             for (event_id, _, was), flag in zip(found, flags, strict=True):
                 if flag != was:
-                    now_set[flag].append(event_id)
+                    flips[flag].append(event_id)
     # One statement per flag value and chunk: an executemany of updates is a round trip per row.
-    for flag, ids in now_set.items():
-        for part in chunks(ids):
-            conn.execute(SET_FLAG, {IDS: part, "flag": flag})
-    return sum(map(len, now_set.values()))
+    for flag, ids in flips.items():
+        for ids_part in chunks(ids):
+            conn.execute(SET_FLAG, {IDS: ids_part, "flag": flag})
+    return sum(map(len, flips.values()))
 
 
 def flag_abandoned(conn: Connection, events: Iterable[ValidEvent]) -> None:
