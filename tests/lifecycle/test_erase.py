@@ -124,6 +124,9 @@ def test_erase_leaves_no_trace_and_the_others_as_they_were(loaded: Loaded, db: D
             "lead_analytics": types.count("lead_submitted"),
             "human_handover": types.count("handover_requested"),
             "chatbot_close_events": types.count("widget_close"),
+            "first_events": len(
+                {(e.session_id, e.user_id, e.type) for e in gone if e.type != "performance"}
+            ),
         },
     }
 

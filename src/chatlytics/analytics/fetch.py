@@ -44,3 +44,15 @@ def as_time(value: datetime | str | int) -> datetime:
     if isinstance(value, int):
         return EPOCH + timedelta(microseconds=value)
     return value
+
+
+def as_times(values: Sequence[Any]) -> list[datetime]:
+    """`as_time` of every value of one column, whose type (one per driver) is looked at once."""
+    if not values:
+        return []
+    first = values[0]
+    if isinstance(first, str):
+        return list(map(datetime.fromisoformat, values))
+    if isinstance(first, int):
+        return [EPOCH + timedelta(microseconds=value) for value in values]
+    return list(values)

@@ -7,18 +7,20 @@ earliest such when several do; without `within` that is the path from the visito
 event.
 
 SQL has no portable "first event after that one", and fetching every step event of a million-event
-window costs seconds, so the work is split. A grouped query per step type gives each visitor's first
-event of that type; when those come in step order (within `within`), they are the visitor's path.
-Only the visitors for whom they do not decide it have their step events fetched and followed here.
+window costs seconds, so the work is split. The writer keeps the first event of each type per session
+(store/projections/firsts.py): a grouped read of those per step type gives each visitor's first event
+of that type in the window (the sessions straddling its start are read from the raw log). When those
+come in step order (within `within`), they are the visitor's path. Only the visitors for whom they do
+not decide it have their step events fetched and followed here.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
@@ -35,7 +37,7 @@ from chatlytics.store.concurrent_reads import each
 from chatlytics.store.database import Database
 from chatlytics.store.dialect import fetched_time
 from chatlytics.store.projections.rows import chunks
-from chatlytics.store.schema import events
+from chatlytics.store.schema import events, first_events, sessions
 
 FunnelBy = Literal["user", "session"]
 DEFAULT_STEPS = ("page_view", "widget_open", "user_message", "lead_submitted", "conversion")
@@ -139,29 +141,65 @@ def _step_events(window: Window, steps: Sequence[str]) -> ColumnElement[bool]:
 def step_firsts(
     conn: Connection, window: Window, step: str, by: FunnelBy
 ) -> Sequence[tuple[str, datetime | str | int]]:
-    """Per visitor with a `step` event in the window, the time of its first one (see fetch.as_time).
-    One range of the (type, occurred_at, user_id, session_id) index and nothing else: all steps in
-    one grouped query made every database read the table's rows."""
-    e = events.c
-    who = _visitor(by)
+    """Per visitor whose sessions' first `step` event falls in the window, the earliest of those
+    (see fetch.as_time): one range of the first_events index, and nothing else."""
+    f = first_events.c
+    who = f.user_id if by == "user" else f.session_id
     query = (
-        sa.select(who, fetched_time(conn, sa.func.min(e.occurred_at)))
-        .where(e.type == step, in_window(e.occurred_at, window))
+        sa.select(who, fetched_time(conn, sa.func.min(f.first_at)))
+        .where(f.type == step, in_window(f.first_at, window))
         .group_by(who)
     )
     return fetch.tuples(conn, query)
+
+
+def straddling_firsts(
+    conn: Connection, window: Window, steps: Sequence[str], by: FunnelBy
+) -> Sequence[tuple[int, str, datetime]]:
+    """(step, visitor, time) of the first step events in the window of the sessions that began
+    before it and were still active at its start: for those, first_events keeps an earlier one."""
+    s, e = sessions.c, events.c
+    straddling = sa.select(s.session_id).where(
+        s.last_event_at >= window.start, s.started_at < window.start
+    )
+    position = {name: i for i, name in enumerate(steps)}
+    who = _visitor(by)
+    first: dict[tuple[int, str], datetime] = {}
+    for part in chunks(list(conn.execute(straddling).scalars())):
+        # By session alone (its index): these sessions hold few events, the steps many.
+        query = sa.select(who, e.type, e.occurred_at).where(e.session_id.in_(part))
+        for key, kind, at in conn.execute(query):
+            i = position.get(kind)
+            if i is not None and window.start <= at < window.end:
+                first[(i, key)] = min(first.get((i, key), at), at)
+    return [(i, key, at) for (i, key), at in first.items()]
 
 
 def first_times(
     db: Database, window: Window, steps: Sequence[str], by: FunnelBy
 ) -> dict[str, list[datetime | None]]:
     """Per visitor with a step event in the window: its first event of each step type (or None).
-    The steps are read at once (store.concurrent_reads)."""
+    The steps, and the sessions straddling the window's start, are read at once on a server
+    (store.concurrent_reads)."""
     found: dict[str, list[datetime | None]] = {}
-    per_step = each(db, [partial(step_firsts, window=window, step=step, by=by) for step in steps])
+    reads: list[Callable[[Connection], Sequence[tuple[Any, ...]]]] = [
+        partial(step_firsts, window=window, step=step, by=by) for step in steps
+    ]
+    reads.append(partial(straddling_firsts, window=window, steps=steps, by=by))
+    # On SQLite, which reads in this process, reads handing over tens of thousands of rows each
+    # took longer at once than one after the other (the rows are built holding the GIL).
+    *per_step, straddling = each(db, reads, at_once=db.dialect != "sqlite")
     for i, firsts in enumerate(per_step):
-        for key, first in firsts:
-            found.setdefault(key, [None] * len(steps))[i] = fetch.as_time(first)
+        keys = [key for key, _ in firsts]
+        for key, first in zip(keys, fetch.as_times([at for _, at in firsts]), strict=True):
+            slots = found.get(key)
+            if slots is None:
+                found[key] = slots = [None] * len(steps)
+            slots[i] = first
+    for i, key, at in straddling:
+        slots = found.setdefault(key, [None] * len(steps))
+        known = slots[i]
+        slots[i] = at if known is None else min(known, at)
     return found
 
 

@@ -33,12 +33,15 @@ def _on_own_connection(db: Database, read: Callable[[Connection], T]) -> T:
         return read(conn)
 
 
-def each(db: Database, reads: Sequence[Callable[[Connection], T]]) -> list[T]:
+def each(
+    db: Database, reads: Sequence[Callable[[Connection], T]], *, at_once: bool = True
+) -> list[T]:
     """The result of every read, in order; all but the first handed to the pool, the first run
-    here, so one request never waits for a worker to start its first statement."""
+    here, so one request never waits for a worker to start its first statement. With `at_once`
+    false, or on a database that has one connection, one after the other on one connection."""
     if not reads:
         return []
-    if not db.concurrent_reads:
+    if not (at_once and db.concurrent_reads):
         with db.read() as conn:
             return [read(conn) for read in reads]
     later: list[Future[T]] = [_pool.submit(_on_own_connection, db, read) for read in reads[1:]]

@@ -25,6 +25,7 @@ from chatlytics.store.event_types import stored_types
 from chatlytics.store.hourly import HourKey, take_hourly, tally
 from chatlytics.store.projections import SERVER_ONLY
 from chatlytics.store.projections.abandonment import WHOLE, reflag
+from chatlytics.store.projections.firsts import reproject_firsts
 from chatlytics.store.projections.handovers import assign_handovers
 from chatlytics.store.projections.rows import chunks, load, save
 from chatlytics.store.projections.spans import project_conversations, project_sessions
@@ -34,12 +35,13 @@ from chatlytics.store.schema import (
     conversations,
     events,
     failed_events,
+    first_events,
     sessions,
     users,
 )
 
 # The projections with one row per event, keyed by the event's id.
-RECORD_TABLES = tuple(t for t in PROJECTIONS if t not in (users, sessions, conversations))
+RECORD_TABLES = tuple(t for t in PROJECTIONS if "event_id" in t.primary_key.columns)
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ def remove_events(
     delete_in(conn, conversations, conversations.c.conversation_id, conversation_ids)
     project_sessions(conn, session_events)
     reflag(conn, dict.fromkeys(session_ids, WHOLE), removed=True)  # a close or question went
+    counts[str(first_events.name)] += reproject_firsts(conn, session_ids, session_events)
     project_conversations(conn, conversation_events)
     assign_handovers(conn, left)
     counts[str(sessions.name)] += len(

@@ -181,7 +181,8 @@ sessions = sa.Table(
     sa.Column("device_at", UtcDateTime, comment="time of the event that gave the device"),
     sa.Column("device_event_id", EventId),
     sa.Index(None, "started_at"),
-    sa.Index(None, "last_event_at"),
+    # Sessions active since a time, with their start: those that straddle a funnel's start (0009).
+    sa.Index(None, "last_event_at", "started_at", "session_id"),
     sa.Index(None, "user_id"),
 )
 
@@ -336,6 +337,20 @@ chatbot_close_events = sa.Table(
     sa.Index(None, "user_id"),
 )
 
+first_events = sa.Table(
+    "first_events",
+    metadata,
+    sa.Column("session_id", Id, primary_key=True),
+    sa.Column("user_id", Id, primary_key=True),
+    sa.Column("type", sa.String(64), primary_key=True),
+    sa.Column("first_at", UtcDateTime, nullable=False, comment="its earliest occurred_at"),
+    # A range's first events of a type, per visitor or session, from the index alone (the funnel).
+    sa.Index(None, "type", "first_at", "user_id", "session_id"),
+    comment="the time of the first event of each type, per session and user (store/projections/"
+    "firsts.py)",
+    sqlite_with_rowid=False,  # one b-tree fewer per insert: the key is the table
+)
+
 anonymous_counts = sa.Table(
     "anonymous_counts",
     metadata,
@@ -363,6 +378,7 @@ PROJECTIONS = (
     lead_analytics,
     human_handover,
     chatbot_close_events,
+    first_events,
 )
 
 erasures = sa.Table(

@@ -217,6 +217,13 @@ def handmade(b: Builder) -> None:
                 at + timedelta(minutes=10 + n),
                 product_name=f"Tyre {n}",
             )
+    # A session going on across the "cut" range's start, with page views on both sides of it: there,
+    # its funnel starts at the later page view, not at the session's first.
+    at = m + timedelta(days=9, hours=13, minutes=12)
+    b.add("page_view", "h-straddle", "hs-11", at)
+    for n, kind in enumerate(("page_view", "widget_open", "user_message"), start=6):
+        extra = {"content": "Which tyre fits?"} if kind == "user_message" else {}
+        b.add(kind, "h-straddle", "hs-11", at + timedelta(minutes=n), **extra)
     # A health sample carrying a user id feeds no visitor.
     b.add("performance", "h-machine", "hs-8", at, cpu_percent=3.0)
 

@@ -99,6 +99,10 @@ def test_the_scenario_covers_every_case(loaded: Loaded) -> None:
         )
         == 1
     )
+    # A session whose page views lie on both sides of the "cut" range's start.
+    cut = loaded.asks()[2]
+    views = per["h-straddle"]["page_view"]
+    assert min(views) < cut.start <= max(views) < cut.end
     # A step at the same instant as the one before it.
     assert per["h-tie"]["page_view"] == per["h-tie"]["widget_open"]
     ask = loaded.asks()[0]

@@ -1,4 +1,5 @@
-"""Projections: events -> users, sessions, conversations, messages, leads, handovers, close events.
+"""Projections: events -> users, sessions, conversations, messages, leads, handovers, close events,
+and the first event of each type per session.
 
 Every projection is a function of the set of stored events, not of their arrival order: spans fold with
 min / max / arg-max rules, counters recount, and handover assignment and the abandoned flags of bot
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from chatlytics.events import ValidEvent
 from chatlytics.store.projections.abandonment import flag_abandoned
+from chatlytics.store.projections.firsts import project_firsts
 from chatlytics.store.projections.handovers import assign_handovers
 from chatlytics.store.projections.records import insert_records
 from chatlytics.store.projections.spans import project_conversations, project_sessions
@@ -30,7 +32,9 @@ def project(conn: Connection, events: list[ValidEvent], *, now: datetime, timeou
     previous_owners = owners(conn, events)
     insert_records(conn, events)
     project_sessions(conn, events)
-    flag_abandoned(conn, events)  # after project_sessions, which locks the sessions' rows
+    # After project_sessions, which locks the sessions' rows: these two read rows of those sessions.
+    flag_abandoned(conn, events)
+    project_firsts(conn, events)
     project_conversations(conn, events)
     assign_handovers(conn, events)
     project_users(conn, events, previous_owners, now=now, timeout_s=timeout_s)

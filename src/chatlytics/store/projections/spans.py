@@ -135,7 +135,9 @@ def _new_session(e: ValidEvent) -> Row:
 def _fold_conversation(row: Row, e: ValidEvent) -> None:
     if _fold_span(row, e):
         row["session_id"] = e.session_id
-    fallback = e.type == "bot_response" and isinstance(e.props, BotResponse) and e.props.fallback
+    fallback = bool(
+        e.type == "bot_response" and isinstance(e.props, BotResponse) and e.props.fallback
+    )
     if fallback:
         row["fallback_count"] += 1
     if e.is_message and (
