@@ -40,6 +40,23 @@ def test_reads_run_at_the_same_time_on_their_own_connections(db: Database) -> No
     assert len(set(seen)) == 3
 
 
+def test_reads_asked_not_at_once_share_one_connection_in_order(db: Database) -> None:
+    seen: list[int] = []
+    order: list[int] = []
+
+    def read(value: int) -> Callable[[Connection], int]:
+        def run(conn: Connection) -> int:
+            seen.append(id(conn.connection.dbapi_connection))
+            order.append(value)
+            return int(conn.execute(sa.select(sa.literal(value))).scalar_one())
+
+        return run
+
+    assert each(db, [read(n) for n in (4, 5, 6)], at_once=False) == [4, 5, 6]
+    assert order == [4, 5, 6]
+    assert len(set(seen)) == 1
+
+
 def test_results_keep_their_types_and_order(db: Database) -> None:
     def text(conn: Connection) -> str:
         return str(conn.execute(sa.select(sa.literal("a"))).scalar_one())
