@@ -46,9 +46,28 @@ def test_the_scenario_reaches_every_case(loaded: Loaded) -> None:
     want = expected.pain_points(loaded.facts, ask.start, ask.end, loaded.scenario.now, OFFICE, 20)
     assert want["fallback_exits"]["abandoned_after_fallback"] > 0
     assert any(q["example"] != q["question"] for q in want["repeated_questions"])
+    assert want["handover_quality"]["timed_handovers"] > 1
+
+
+def test_requests_inside_and_outside_business_hours(loaded: Loaded) -> None:
+    """Opening hours around the first request of the range, whatever the time of day the scenario
+    was built at: some requests fall inside them, the others outside."""
+    ask = windows(loaded.scenario)[0]
+    first = min(e.at for e in loaded.scenario.events if e.type == "handover_requested")
+    day, hour = first.isoweekday(), first.hour
+    hours: dict[str, Any] = {"start": hour, "end": hour + 1, "days": {day}, "tz": "UTC"}
+    answer = get(
+        loaded.client,
+        "/analytics/pain_points",
+        **ask.params,
+        business_start=str(hour),
+        business_end=str(hour + 1),
+        business_days=str(day),
+    )
+    want = expected.pain_points(loaded.facts, ask.start, ask.end, loaded.scenario.now, hours, 20)
+    assert_matches(answer, want)
     quality = want["handover_quality"]
     assert 0 < quality["outside_business_hours"] < quality["handover_requests"]
-    assert quality["timed_handovers"] > 1
 
 
 def test_bot_turns_until_the_earlier_of_the_first_request_and_a_handover_end(
