@@ -21,7 +21,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
-from chatlytics.analytics import fetch
 from chatlytics.analytics.handovers import IssueCount, handover_figures
 from chatlytics.analytics.numbers import as_int, ratio
 from chatlytics.analytics.percentiles import from_sorted
@@ -136,52 +135,31 @@ class FallbackQuestions(BaseModel):
 
 def fallback_questions(conn: Connection, window: Window, limit: int = TOP) -> FallbackQuestions:
     """Each fallback reply of the window with the latest user message of its conversation at or
-    before it (on equal times, the larger event_id), grouped by that question."""
+    before it (on equal times, the larger event_id), grouped by that question: the writer links
+    each fallback to it and keeps its key on the reply (store/projections/asked.py)."""
     m = messages.c
-    asked = messages.alias("asked")
-    question = (
-        sa.select(asked.c.event_id)
-        .where(
-            asked.c.conversation_id == m.conversation_id,
-            asked.c.message_type == "user",
-            asked.c.created_at <= m.created_at,
-        )
-        .order_by(asked.c.created_at.desc(), asked.c.event_id.desc())
-        .limit(1)
-        .correlate(messages)
-        .scalar_subquery()
+    fallbacks = sa.and_(
+        in_window(m.created_at, window), m.message_type == "bot", m.fallback == sa.true()
     )
-    fallbacks = (
-        sa.select(question.label("asked"))
-        .where(in_window(m.created_at, window), m.message_type == "bot", m.fallback == sa.true())
-        .subquery()
-    )
-    # One read of the questions (not one per batch): the fallbacks after each, with its key.
-    per_question = (
-        sa.select(fallbacks.c.asked, sa.func.count().label("n"))
-        .group_by(fallbacks.c.asked)
-        .subquery()
-    )
-    q = messages.alias("q")
-    # The key by a lookup per question, not a join: PostgreSQL hashed every message for the join.
-    keyed = sa.select(q.c.question_key).where(q.c.event_id == per_question.c.asked)
-    rows = fetch.tuples(
-        conn, sa.select(per_question.c.asked, keyed.scalar_subquery(), per_question.c.n)
-    )
-    by_key: dict[int, int] = Counter()
-    ids: dict[int, list[tuple[str, int]]] = {}
+    counted = sa.select(m.question_key, sa.func.count()).where(fallbacks).group_by(m.question_key)
+    by_key: dict[int, int] = {}
     without = 0
-    for event_id, key, n in rows:
-        if event_id is None:
-            without += as_int(n)
-            continue
-        by_key[key] += as_int(n)
-        ids.setdefault(key, []).append((event_id, as_int(n)))
+    for key, n in conn.execute(counted):
+        if key is None:
+            without = as_int(n)
+        else:
+            by_key[int(key)] = as_int(n)
+    q = messages.alias("q")
+    content = exact_text(conn, q.c.content)
+    sent = (
+        sa.select(content, sa.func.count())
+        .select_from(messages.join(q, q.c.event_id == m.question_id))
+        .where(fallbacks, keys_in(m.question_key, "keys"))
+        .group_by(content)
+    )
 
     def wordings(keys: list[int]) -> Iterable[tuple[str, int]]:
-        after = dict(pair for key in keys for pair in ids[key])
-        sent = sa.select(q.c.event_id, q.c.content).where(keys_in(q.c.event_id, "ids"))
-        return [(t, after[event_id]) for event_id, t in conn.execute(sent, {"ids": list(after)})]
+        return [(text, as_int(n)) for text, n in conn.execute(sent, {"keys": keys})]
 
     return FallbackQuestions(
         fallbacks=without + sum(by_key.values()),

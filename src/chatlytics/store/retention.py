@@ -25,6 +25,7 @@ from chatlytics.store.event_types import stored_types
 from chatlytics.store.hourly import HourKey, take_hourly, tally
 from chatlytics.store.projections import SERVER_ONLY
 from chatlytics.store.projections.abandonment import WHOLE, reflag
+from chatlytics.store.projections.asked import relink_all
 from chatlytics.store.projections.firsts import reproject_firsts
 from chatlytics.store.projections.handovers import assign_handovers
 from chatlytics.store.projections.rows import chunks, load, save
@@ -173,6 +174,7 @@ def remove_events(
     reflag(conn, dict.fromkeys(session_ids, WHOLE), removed=True)  # a close or question went
     counts[str(first_events.name)] += reproject_firsts(conn, session_ids, session_events)
     project_conversations(conn, conversation_events)
+    relink_all(conn, conversation_ids)  # a question may have gone
     assign_handovers(conn, left)
     counts[str(sessions.name)] += len(
         {r["session_id"] for r in before_sessions} - {e.session_id for e in session_events}

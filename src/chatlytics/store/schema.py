@@ -250,7 +250,13 @@ messages = sa.Table(
     sa.Column(
         "question_key",
         sa.BigInteger,
-        comment="user messages: 64-bit hash of the normalized text (store/projections/questions.py)",
+        comment="user messages: 64-bit hash of the normalized text (store/projections/questions.py);"
+        " fallback replies: their question's",
+    ),
+    sa.Column(
+        "question_id",
+        EventId,
+        comment="fallback replies: the user message right before (store/projections/asked.py)",
     ),
     sa.Column(
         "abandoned",

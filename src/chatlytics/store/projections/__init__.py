@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from chatlytics.events import ValidEvent
 from chatlytics.store.projections.abandonment import flag_abandoned
+from chatlytics.store.projections.asked import link_fallbacks
 from chatlytics.store.projections.firsts import project_firsts
 from chatlytics.store.projections.handovers import assign_handovers
 from chatlytics.store.projections.records import insert_records
@@ -36,6 +37,7 @@ def project(conn: Connection, events: list[ValidEvent], *, now: datetime, timeou
     flag_abandoned(conn, events)
     project_firsts(conn, events)
     project_conversations(conn, events)
+    link_fallbacks(conn, events)  # after project_conversations, which locks their rows
     assign_handovers(conn, events)
     project_users(conn, events, previous_owners, now=now, timeout_s=timeout_s)
 

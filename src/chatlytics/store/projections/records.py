@@ -46,6 +46,7 @@ def message_row(e: ValidEvent) -> Row:
         "tokens_out": bot.tokens_out if bot else None,
         "cost": bot.cost if bot else None,
         "question_key": question_key(e.props.content) if e.type == "user_message" else None,
+        "question_id": None,  # fallbacks: linked to their question (projections/asked.py)
         "abandoned": False,  # until a close says otherwise (projections/abandonment.py)
     }
 
