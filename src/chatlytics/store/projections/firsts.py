@@ -28,7 +28,7 @@ f = first_events.c
 
 def _upsert(conn: Connection) -> Executable:
     """Insert a row, or keep the earlier of its time and the stored one: one statement for the
-    batch, where reading the sessions' rows first cost a tenth of the ingest."""
+    batch, without reading the stored rows first."""
     dialect = conn.dialect.name
     if dialect == "postgresql":
         pg = postgresql.insert(first_events)
