@@ -9,7 +9,7 @@ through `dialect.fetched_time` and read with `as_time`. Not `exact_text` (bytes 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,23 +36,29 @@ def floats(conn: Connection, query: sa.Select[Any]) -> list[float]:
 EPOCH = datetime.fromisoformat(EPOCH_TEXT)
 
 
-def as_time(value: datetime | str | int) -> datetime:
-    """A time read through `fetched_time` as naive UTC: SQLite's text as the schema writes it,
-    MariaDB's microseconds since 1970, or the datetime PostgreSQL gives."""
+def _from_micros(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def _unchanged(moment: datetime) -> datetime:
+    return moment
+
+
+def _reader(value: datetime | str | int) -> Callable[[Any], datetime]:
+    """How a time read through `fetched_time` becomes naive UTC: SQLite's text as the schema
+    writes it, MariaDB's microseconds since 1970, or the datetime PostgreSQL gives."""
     if isinstance(value, str):
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat
     if isinstance(value, int):
-        return EPOCH + timedelta(microseconds=value)
-    return value
+        return _from_micros
+    return _unchanged
+
+
+def as_time(value: datetime | str | int) -> datetime:
+    """A time read through `fetched_time`, as naive UTC."""
+    return _reader(value)(value)
 
 
 def as_times(values: Sequence[Any]) -> list[datetime]:
     """`as_time` of every value of one column, whose type (one per driver) is looked at once."""
-    if not values:
-        return []
-    first = values[0]
-    if isinstance(first, str):
-        return list(map(datetime.fromisoformat, values))
-    if isinstance(first, int):
-        return [EPOCH + timedelta(microseconds=value) for value in values]
-    return list(values)
+    return list(map(_reader(values[0]), values)) if values else []

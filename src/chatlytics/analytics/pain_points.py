@@ -211,12 +211,12 @@ def fallback_exits(conn: Connection, window: Window, clock: Clock) -> FallbackEx
     ended = sa.and_(
         in_window(c.started_at, window), is_ended(conversations, clock), ~conversation_is_handover()
     )
-    on_fallback = sa.func.sum(sa.case((c.ends_on_fallback == sa.true(), 1), else_=0))
-    total, left = conn.execute(sa.select(sa.func.count(), on_fallback).where(ended)).one()
+    on_fallback = sa.func.count(sa.case((c.ends_on_fallback == sa.true(), 1)))
+    total, left = (
+        as_int(n) for n in conn.execute(sa.select(sa.func.count(), on_fallback).where(ended)).one()
+    )
     return FallbackExits(
-        ended_conversations=as_int(total),
-        abandoned_after_fallback=as_int(left or 0),
-        share=ratio(as_int(left or 0), as_int(total)),
+        ended_conversations=total, abandoned_after_fallback=left, share=ratio(left, total)
     )
 
 

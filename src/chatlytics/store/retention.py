@@ -24,7 +24,7 @@ from chatlytics.events import CATALOGUE, ValidEvent
 from chatlytics.store.event_types import stored_types
 from chatlytics.store.hourly import HourKey, take_hourly, tally
 from chatlytics.store.projections import SERVER_ONLY
-from chatlytics.store.projections.abandonment import WHOLE, reflag
+from chatlytics.store.projections.abandonment import reflag_all
 from chatlytics.store.projections.asked import relink_all
 from chatlytics.store.projections.firsts import reproject_firsts
 from chatlytics.store.projections.handovers import assign_handovers
@@ -171,7 +171,7 @@ def remove_events(
     delete_in(conn, sessions, sessions.c.session_id, session_ids)
     delete_in(conn, conversations, conversations.c.conversation_id, conversation_ids)
     project_sessions(conn, session_events)
-    reflag(conn, dict.fromkeys(session_ids, WHOLE), removed=True)  # a close or question went
+    reflag_all(conn, session_ids)  # a close or a question may have gone
     counts[str(first_events.name)] += reproject_firsts(conn, session_ids, session_events)
     project_conversations(conn, conversation_events)
     relink_all(conn, conversation_ids)  # a question may have gone

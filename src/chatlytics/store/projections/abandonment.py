@@ -135,3 +135,8 @@ def reflag(conn: Connection, changed: Mapping[str, Span], *, removed: bool = Fal
 def flag_abandoned(conn: Connection, events: Iterable[ValidEvent]) -> None:
     """Re-derive the flags that newly stored `events` can change, inside the caller's transaction."""
     reflag(conn, spans(events))
+
+
+def reflag_all(conn: Connection, sessions: Iterable[str]) -> None:
+    """Re-derive every flag of `sessions` (after some of their events were removed)."""
+    reflag(conn, dict.fromkeys(sessions, WHOLE), removed=True)

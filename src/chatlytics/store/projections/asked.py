@@ -68,7 +68,7 @@ def _relink(conn: Connection, conversations: dict[str, datetime | None]) -> None
         for conversation, at, event_id, key in conn.execute(QUESTIONS, {IDS: wanted}):
             asked[conversation].append((at, event_id, key))
         for questions in asked.values():
-            questions.sort(key=lambda question: (question[0], question[1]))
+            questions.sort()  # by time, then event_id (unique: the key is never compared)
         for conversation, event_id, at, linked in replies:
             found = question_of(at, asked[conversation])
             question, key = (found[1], found[2]) if found else (None, None)
