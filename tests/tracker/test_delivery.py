@@ -41,6 +41,41 @@ def test_a_full_batch_goes_at_once_without_waiting_for_the_timer(page: Page, sit
     assert wait(page.wait_for_timeout, lambda: not outbox(page))
 
 
+def test_events_tracked_while_a_request_is_in_flight_wait_for_the_timer(
+    page: Page, site: Site
+) -> None:
+    held: list[Route] = []
+    page.route("**/v1/events", lambda route: held.append(route))
+    page.goto(site.url(auto="false", **{"flush-ms": "60000"}))
+    first = track(page, 20)
+    assert wait(page.wait_for_timeout, lambda: held)
+    tracked = track(page, 3)  # while the batch of 20 waits for its answer: 23 in the outbox
+    held[0].continue_()
+    page.unroute("**/v1/events")
+    assert wait(page.wait_for_timeout, lambda: len(outbox(page)) == 3)
+    page.wait_for_timeout(700)
+    assert site.ids() == set(first)
+    assert len(held) == 1
+    page.evaluate("chatlytics.flush()")
+    assert wait(page.wait_for_timeout, lambda: site.ids() == set(tracked))
+
+
+def test_a_flush_asked_for_while_a_request_is_in_flight_follows_its_answer(
+    page: Page, site: Site
+) -> None:
+    held: list[Route] = []
+    page.route("**/v1/events", lambda route: held.append(route))
+    page.goto(site.url(auto="false", **{"flush-ms": "60000"}))
+    track(page, 20)
+    assert wait(page.wait_for_timeout, lambda: held)
+    tracked = track(page, 2)
+    page.evaluate("chatlytics.flush()")
+    held[0].continue_()
+    page.unroute("**/v1/events")
+    assert wait(page.wait_for_timeout, lambda: site.ids() == set(tracked))
+    assert wait(page.wait_for_timeout, lambda: not outbox(page))
+
+
 def test_offline_events_wait_in_the_outbox_and_arrive_once(page: Page, site: Site) -> None:
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(request.url))

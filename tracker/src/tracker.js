@@ -131,13 +131,15 @@
         api.dropped += over
       }
       save('outbox', box)
-      if (box.length < BATCH_EVENTS) schedule(flushMs)
+      // Those in a request still waiting for its answer are in the outbox too, but not waiting.
+      if (box.length - busy < BATCH_EVENTS) schedule(flushMs)
       else flush()
     } catch (e) {}
   }
 
   // Delivery: one request in flight per page; events leave the outbox only once acknowledged.
-  let busy = 0
+  let busy = 0 // how many events the request in flight carries
+  let again = 0 // a flush was asked for while a request was in flight
   let timer = 0
   let attempts = 0
   let notBefore = 0
@@ -169,12 +171,21 @@
 
   const flush = () => {
     const wait = notBefore - Date.now()
-    if (wait > 0) return schedule(wait)
-    const box = consent && !busy && load('outbox')
+    if (wait > 0) {
+      // Backing off: nothing may go before the retry, which takes every waiting event with it.
+      clearTimeout(timer)
+      timer = 0
+      return schedule(wait)
+    }
+    if (busy) return (again = 1)
+    const box = consent && load('outbox')
     if (!box || !box.length) return
+    // What this request leaves behind waits for a timer of its own, started once it is answered.
+    clearTimeout(timer)
+    timer = 0
     const events = take(box, FETCH_CHARS)
     const data = body(events)
-    busy = 1
+    busy = events.length
     fetch(endpoint, { method: 'POST', body: data, keepalive: data.length < BEACON_CHARS })
       .then((response) => {
         const status = response.status
@@ -191,7 +202,13 @@
       })
       .finally(() => {
         busy = 0
-        flush()
+        // Events tracked while the request was in flight wait for the timer like any others, unless
+        // a batch is full, a flush was asked for meanwhile, or this was a failure to retry.
+        const rest = (load('outbox') || []).length
+        if (again || notBefore > Date.now() || rest >= BATCH_EVENTS) {
+          again = 0
+          flush()
+        } else if (rest) schedule(flushMs)
       })
   }
 
