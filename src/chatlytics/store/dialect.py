@@ -9,12 +9,13 @@ spaces.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -149,6 +150,30 @@ def fetched_time(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[
     if dialect_of(conn) == "mysql":
         return sa.func.timestampdiff(sa.literal_column("MICROSECOND"), _const(EPOCH_TEXT), column)
     return column
+
+
+Merge = Callable[[ColumnElement[Any], ColumnElement[Any]], ColumnElement[Any]]
+
+
+def upsert(dialect: Dialect, table: sa.Table, merge: Merge) -> Any:
+    """INSERT rows, or fold each into the stored row with the same primary key, every other column
+    becoming `merge(stored, incoming)`: one statement for a batch of rows, with no read first."""
+    keys = [column.name for column in table.primary_key.columns]
+    others = [column for column in table.columns if column.name not in keys]
+    if dialect == "mysql":
+        mine = mysql.insert(table)
+        return mine.on_duplicate_key_update(
+            {c.name: merge(c, mine.inserted[c.name]) for c in others}
+        )
+    ours = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    return ours.on_conflict_do_update(
+        index_elements=keys, set_={c.name: merge(c, ours.excluded[c.name]) for c in others}
+    )
+
+
+def least(dialect: Dialect, a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The smaller of two values (SQLite's two-argument min(); times compare as fixed-width text)."""
+    return (sa.func.min if dialect == "sqlite" else sa.func.least)(a, b)
 
 
 def refresh_statistics(conn: Connection, tables: list[str]) -> None:

@@ -15,10 +15,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from chatlytics.store.dialect import dialect_of
+from chatlytics.store.dialect import Dialect, dialect_of, upsert
 from chatlytics.store.schema import hourly_event_counts
 
 HourKey = tuple[datetime, str]  # (start of the hour, event type)
@@ -35,16 +34,9 @@ def tally(moments_and_types: Iterable[tuple[datetime, str]]) -> Counter[HourKey]
 
 
 @functools.cache
-def _upsert(dialect: str) -> Any:
-    """INSERT, or add to the count already there: one statement per row, no read first."""
-    h = hourly_event_counts
-    if dialect == "mysql":
-        mine = mysql.insert(h)
-        return mine.on_duplicate_key_update(count=h.c.count + mine.inserted["count"])
-    ours = (postgresql if dialect == "postgresql" else sqlite).insert(h)
-    return ours.on_conflict_do_update(
-        index_elements=[h.c.hour, h.c.type], set_={"count": h.c.count + ours.excluded["count"]}
-    )
+def _upsert(dialect: Dialect) -> Any:
+    """INSERT, or add to the count already there."""
+    return upsert(dialect, hourly_event_counts, lambda stored, incoming: stored + incoming)
 
 
 def add_hourly(conn: Connection, counts: Mapping[HourKey, int]) -> None:

@@ -9,15 +9,16 @@ for the few sessions that straddle the range's start.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.base import Executable
 
 from chatlytics.events import ValidEvent
+from chatlytics.store.dialect import Dialect, dialect_of, least, upsert
 from chatlytics.store.projections.rows import chunks
 from chatlytics.store.schema import first_events
 
@@ -26,24 +27,11 @@ Key = tuple[str, str, str]  # session_id, user_id, type
 f = first_events.c
 
 
-def _upsert(conn: Connection) -> Executable:
+@functools.cache
+def _upsert(dialect: Dialect) -> Any:
     """Insert a row, or keep the earlier of its time and the stored one: one statement for the
     batch, without reading the stored rows first."""
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        pg = postgresql.insert(first_events)
-        return pg.on_conflict_do_update(
-            index_elements=list(first_events.primary_key.columns),
-            set_={"first_at": sa.func.least(f.first_at, pg.excluded.first_at)},
-        )
-    if dialect == "sqlite":  # min(a, b) of two times written as fixed-width text
-        lite = sqlite.insert(first_events)
-        return lite.on_conflict_do_update(
-            index_elements=list(first_events.primary_key.columns),
-            set_={"first_at": sa.func.min(f.first_at, lite.excluded.first_at)},
-        )
-    my = mysql.insert(first_events)
-    return my.on_duplicate_key_update(first_at=sa.func.least(f.first_at, my.inserted.first_at))
+    return upsert(dialect, first_events, lambda stored, incoming: least(dialect, stored, incoming))
 
 
 def project_firsts(conn: Connection, events: Iterable[ValidEvent]) -> None:
@@ -58,7 +46,7 @@ def project_firsts(conn: Connection, events: Iterable[ValidEvent]) -> None:
             {"session_id": s, "user_id": u, "type": t, "first_at": at}
             for (s, u, t), at in sorted(earliest.items())  # one order for every writer: no deadlock
         ]
-        conn.execute(_upsert(conn), rows)
+        conn.execute(_upsert(dialect_of(conn)), rows)
 
 
 def reproject_firsts(conn: Connection, sessions: list[str], events: Iterable[ValidEvent]) -> int:
