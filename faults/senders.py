@@ -174,7 +174,6 @@ class SdkSender:
         answers: Answers,
         *,
         period_s: float = 0.0,
-        max_retries: int = 30,
     ) -> None:
         self.events = events
         self.ledger = ledger
@@ -187,8 +186,8 @@ class SdkSender:
             max_queue=len(events) + 1,  # the whole load may queue up behind an outage
             flush_at=100,
             flush_interval=0.2,
-            # The default (5 retries, about 15 s of waiting) would give up during a 30 s outage.
-            max_retries=max_retries,
+            # The SDK's defaults retry for 5 minutes, outlasting the outage; waits are capped at
+            # 10 s (not 30) so the proof does not idle long after the database is back.
             backoff_max=10.0,
         )
         self._producer = threading.Thread(target=self._produce, name="sdk-producer", daemon=True)
