@@ -64,7 +64,7 @@ function heatmapView(map) {
 
 function trendNote(g) {
   if (g.slope_per_week === null) {
-    return 'A trend needs two complete weeks (Monday to Sunday, UTC) in the range: choose a longer range.'
+    return 'A trend needs two complete weeks (Monday to Sunday, UTC, already over) in the range: choose a longer range.'
   }
   const slope = g.slope_per_week
   return h(

@@ -92,7 +92,9 @@ def week_heatmap(conn: Connection, window: Window) -> Heatmap:
 class WeekCount(BaseModel):
     week: date = Field(description="its Monday")
     sessions: int = Field(description="sessions started in the week and in the range")
-    complete: bool = Field(description="the whole week lies in the range (used by the trend)")
+    complete: bool = Field(
+        description="the whole week lies in the range and is over (the trend uses these)"
+    )
 
 
 class Projected(BaseModel):
@@ -124,15 +126,21 @@ def fit(values: list[int]) -> tuple[float, float] | None:
     return slope, y_mean - slope * x_mean
 
 
-def growth(conn: Connection, window: Window, horizon: int = DEFAULT_HORIZON) -> Growth:
-    """Sessions started per week of the window, their trend, and the trend `horizon` weeks on."""
+def growth(
+    conn: Connection, window: Window, now: datetime, horizon: int = DEFAULT_HORIZON
+) -> Growth:
+    """Sessions started per week of the window, their trend, and the trend `horizon` weeks on.
+
+    Only weeks that are over count as complete: the week under way, and any after it, would pull the
+    line down (the range may well end in the future, as "this month" does)."""
     weekly = Window(window.start, window.end, "week")
+    over_by = min(window.end, now)
     counted = count_by_bucket(conn, sessions.c.started_at, weekly)
     weeks = [
         WeekCount(
             week=monday.date(),
             sessions=counted.get(monday, 0),
-            complete=window.start <= monday and monday + timedelta(weeks=1) <= window.end,
+            complete=window.start <= monday and monday + timedelta(weeks=1) <= over_by,
         )
         for monday in weekly.buckets()
     ]
@@ -172,5 +180,5 @@ def capacity(
         peak_concurrent_sessions=peak,
         peak_at=peak_at,
         heatmap=week_heatmap(conn, window),
-        growth=growth(conn, window, horizon),
+        growth=growth(conn, window, clock.now, horizon),
     )

@@ -150,14 +150,15 @@ def heatmap(times: list[datetime], start: datetime, end: datetime) -> list[list[
 
 
 def capacity(
-    f: Facts, start: datetime, end: datetime, now: datetime, horizon: int
+    f: Facts, start: datetime, end: datetime, now: datetime, horizon: int, asked_at: datetime
 ) -> dict[str, Any]:
+    """`now` is the scenario's; `asked_at` when the request was answered (which weeks are over)."""
     starts = [s.started for s in f.sessions.values()]
     messages = [e.at for e in f.of_type("user_message", "bot_response", "system_message")]
     weeks: list[dict[str, Any]] = []
     for monday in buckets(start, end, "week"):
         count = sum(bucket_of(t, "week") == monday and inside(t, start, end) for t in starts)
-        whole = start <= monday and monday + timedelta(weeks=1) <= end
+        whole = start <= monday and monday + timedelta(weeks=1) <= min(end, asked_at)
         weeks.append({"week": monday.date().isoformat(), "sessions": count, "complete": whole})
     complete = [w for w in weeks if w["complete"]]
     growth: dict[str, Any] = {"weeks": weeks, "slope_per_week": None, "intercept": None}

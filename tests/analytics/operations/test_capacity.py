@@ -20,7 +20,7 @@ def test_capacity(loaded: Loaded, horizon: int) -> None:
     now = loaded.scenario.now
     for ask in windows(loaded.scenario):
         answer = get(loaded.client, "/analytics/capacity", **ask.params, horizon=str(horizon))
-        want = expected.capacity(loaded.facts, ask.start, ask.end, now, horizon)
+        want = expected.capacity(loaded.facts, ask.start, ask.end, now, horizon, utcnow())
         assert_matches(answer, want, ask.name)
 
 
@@ -48,6 +48,35 @@ def test_sessions_that_touch_overlap(app_client: TestClient) -> None:
     answer = get(app_client, "/analytics/capacity", **window)
     assert answer["peak_concurrent_sessions"] == 2
     assert answer["peak_at"] == (t + timedelta(minutes=5)).replace(tzinfo=None)
+
+
+def test_weeks_not_over_are_left_out_of_the_trend(app_client: TestClient) -> None:
+    """A range that runs into the future: the week under way and those after it are not complete,
+    so ten steady weeks followed by empty ones still give a flat line."""
+    now = utcnow()
+    this_monday = (now - timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    first = this_monday - timedelta(weeks=10)
+    post_events(
+        app_client,
+        [
+            event(
+                "session_start",
+                at=(first + timedelta(weeks=w, days=2)).replace(tzinfo=UTC),
+                session=f"s{w}-{n}",
+            )
+            for w in range(10)
+            for n in range(3)
+        ],
+    )
+    window = {"from": zulu(first), "to": zulu(this_monday + timedelta(weeks=3))}
+    growth = get(app_client, "/analytics/capacity", **window)["growth"]
+    assert [w["complete"] for w in growth["weeks"]] == [True] * 10 + [False] * 3
+    assert [w["sessions"] for w in growth["weeks"]] == [3] * 10 + [0] * 3
+    assert growth["slope_per_week"] == 0
+    assert [p["sessions"] for p in growth["projection"]] == [3] * 4
+    assert growth["projection"][0]["week"] == this_monday.date().isoformat()
 
 
 @pytest.mark.usefixtures("sqlite_only")
