@@ -79,7 +79,7 @@ class Conversions(BaseModel):
 
 def conversions(conn: Connection, window: Window, currency: str | None) -> Conversions:
     """Conversion events of the window, and the sum of their values (only those in `currency`, or
-    without one, when `currency` is given)."""
+    without one, when `currency` is given; codes compare regardless of case, `eur` is `EUR`)."""
     e = events.c
     unit = exact_text(conn, json_text(conn, e.properties, "currency"))
     query = (
@@ -91,7 +91,7 @@ def conversions(conn: Connection, window: Window, currency: str | None) -> Conve
     value = 0.0
     for code, n, total in conn.execute(query):
         count += as_int(n)
-        if currency is None or code is None or code == currency:
+        if currency is None or code is None or code.upper() == currency.upper():
             value += as_float(total) or 0.0
         else:
             other += as_int(n)

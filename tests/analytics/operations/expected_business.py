@@ -76,7 +76,11 @@ def roi(
     converted = [e for e in f.of_type("conversion") if inside(e.at, start, end)]
     currency = asked.get("currency")
     mine = [
-        e for e in converted if currency is None or e.properties.get("currency") in (None, currency)
+        e
+        for e in converted
+        if currency is None
+        or e.properties.get("currency") is None
+        or e.properties["currency"].upper() == currency.upper()
     ]
     if asked.get("cost_per_month") is not None:
         source, cost = "cost_per_month", asked["cost_per_month"] * months(start, end)

@@ -31,7 +31,7 @@ QUESTIONS = (
 )
 LATENCIES = (250.0, 999.9, 1000.0, 1500.5, 2999.0, 3000.0, 4200.0, 9999.9, 10000.0, 15000.5)
 RATINGS = (-1, 1, 1, 2, 3, 4, 5, 5)
-CURRENCIES = ("EUR", "EUR", "USD", None)
+CURRENCIES = ("EUR", "eur", "USD", None)  # a currency code in either case is the same one
 ERROR_KINDS = ("timeout", "tool", "Timeout")
 ISSUES: tuple[list[str], ...] = (["billing"], ["refund", "billing"], ["delivery", "delivery"], [])
 ENDINGS = ("completed", "handover_end", "handover_named", "open", "completed")

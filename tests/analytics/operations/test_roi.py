@@ -22,6 +22,7 @@ ASKED: list[dict[str, Any]] = [
     {},
     {"cost_per_month": 300.0, "lead_value": 40.0, "currency": "EUR"},
     {"cost_per_conversation": 0.5, "conversion_value": 12.0},
+    {"lead_value": 3.0, "currency": "Eur"},
     {"cost_per_month": 0.0},
     {"cost_per_conversation": 5e-324, "lead_value": 1e12},  # quotients overflow: null, not a 500
 ]
