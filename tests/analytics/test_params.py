@@ -31,13 +31,19 @@ BAD_ANYWHERE = [
     ({"from": "2026-11-01", "to": "2026-11-01"}, "from", "before to"),
     ({"from": "2026-11-01T10:00:00+01:00", "to": "2026-11-01T09:00:00Z"}, "from", "before to"),
     ({"from": "0999-12-31"}, "from", "outside"),
+    ({"to": "1000-01-01"}, "to", "before to"),  # no `from` given: `to` is the one to mend
 ]
 BAD_SERIES = [
     ({"interval": "month"}, "interval", "hour"),
     ({"interval": ""}, "interval", "hour"),
     # 8784 hours, and 5001 days.
     ({"from": "2020-01-01", "to": "2020-12-31", "interval": "hour"}, "interval", "5000"),
-    ({"from": "2000-01-01", "to": "2013-09-10", "interval": "day"}, "interval", "5000"),
+    ({"from": "2000-01-01", "to": "2013-09-10", "interval": "day"}, "interval", "longer interval"),
+    (
+        {"from": "1000-01-01", "to": "9999-01-01", "interval": "week"},
+        "interval",
+        "5000 are served: use a shorter range",
+    ),
 ]
 
 

@@ -54,7 +54,7 @@ def check_periods(window: Window, period: Period) -> None:
         raise RangeError(
             "period",
             f"from..to holds {count} {period} periods; at most {MAX_PERIODS} are served: use "
-            "weeks or a shorter range",
+            + ("weeks or a shorter range" if period == "day" else "a shorter range"),
         )
 
 

@@ -79,7 +79,7 @@ def parse_steps(text: str | None) -> tuple[str, ...]:
     """The step types of a comma-separated list (DEFAULT_STEPS when None); StepsError if unusable."""
     if text is None:
         return DEFAULT_STEPS
-    names = tuple(part.strip() for part in text.split(","))
+    names = tuple(part.strip() for part in text.split(",")) if text.strip() else ()
     if not MIN_STEPS <= len(names) <= MAX_STEPS:
         raise StepsError(
             f"steps: {len(names)} given; a funnel has {MIN_STEPS} to {MAX_STEPS} event types, "

@@ -111,9 +111,9 @@ def parse_window(
     begin = (
         parse_moment("from", start) if start else max(stop - timedelta(days=DEFAULT_DAYS), EARLIEST)
     )
-    if begin >= stop:
+    if begin >= stop:  # with no `from`, only `to` can be at fault: it is at the earliest date
         raise RangeError(
-            "from",
+            "from" if start else "to",
             f"from ({begin.isoformat()}) must be before to ({stop.isoformat()}); to is exclusive",
         )
     if interval is None:
@@ -127,9 +127,12 @@ def parse_window(
     if count > MAX_BUCKETS:
         raise RangeError(
             "interval",
-            f"from..to holds {count} {checked} buckets; at most "
-            f"{MAX_BUCKETS} are served: use a longer interval or a "
-            "shorter range",
+            f"from..to holds {count} {checked} buckets; at most {MAX_BUCKETS} are served: use "
+            + (
+                "a shorter range"
+                if checked == INTERVALS[-1]
+                else "a longer interval or a shorter range"
+            ),
         )
     return Window(begin, stop, checked)
 
