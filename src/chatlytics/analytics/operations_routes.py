@@ -38,7 +38,7 @@ def invalid(field: str, message: str, value: Any) -> RequestValidationError:
     )
 
 
-_DAYS = re.compile(r"([0-9]+)(?:-([0-9]+))?", re.ASCII)
+_DAYS = re.compile(r"([0-9]{1,9})(?:-([0-9]{1,9}))?", re.ASCII)
 
 
 def parse_days(text: str) -> frozenset[int]:

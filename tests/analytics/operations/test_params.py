@@ -41,6 +41,7 @@ BAD: list[tuple[str, dict[str, str], str, str]] = [
     ("/analytics/pain_points", {"business_tz": "posix/Europe/Paris"}, "business_tz", "IANA"),
     ("/analytics/pain_points", {"business_tz": "Factory"}, "business_tz", "IANA"),
     ("/analytics/pain_points", {"business_days": "1-"}, "business_days", "not a day"),
+    ("/analytics/pain_points", {"business_days": "9" * 5000}, "business_days", "not a day"),
     ("/analytics/pain_points", {"business_days": "\u0663"}, "business_days", "not a day"),
     ("/analytics/pain_points", {"business_days": "\uff11"}, "business_days", "not a day"),
     ("/analytics/pain_points", {"business_days": "\u00b2"}, "business_days", "not a day"),
