@@ -64,7 +64,7 @@ function heatmapView(map) {
 
 function trendNote(g) {
   if (g.slope_per_week === null) {
-    return 'A trend needs two complete weeks (Monday to Sunday, UTC, already over) in the range: choose a longer range.'
+    return 'A trend needs two complete weeks in the range: Monday to Sunday (UTC), wholly inside it and already over.'
   }
   const slope = g.slope_per_week
   return h(
@@ -84,7 +84,7 @@ export function capacityPanels() {
   const trend = chartPanel({
     id: 'chart-capacity-trend',
     title: 'Sessions per week, and where they are heading',
-    hint: 'grey: a week only partly in the range (not used by the trend)',
+    hint: 'grey: a week only partly in the range, or not over yet (not used by the trend)',
     kind: 'bar',
     empty: 'No sessions in this range yet.',
     format: fmt.count,
@@ -118,6 +118,7 @@ export function capacityPanels() {
             label: 'Sessions started',
             data: weeks.map((week) => at(g.weeks, week)?.sessions ?? null),
             color: weeks.map((week) => (at(g.weeks, week)?.complete === false ? COLORS.grey : COLORS.blue)),
+            legendColor: COLORS.blue,
             order: 2,
           },
           ...(g.projection.length
@@ -138,7 +139,7 @@ export function capacityPanels() {
             ? `; projected: ${g.projection.map((p) => `${fmt.day(p.week)} ${fmt.count(p.sessions)}`).join(', ')}`
             : ''),
       )
-      replace(note, trendNote(g))
+      replace(note, g.weeks.some((w) => w.sessions) ? trendNote(g) : '')
     },
     destroy: () => trend.destroy(),
   }

@@ -85,7 +85,19 @@ export function chartPanel({ id, title, hint, kind, empty, format = String, inte
       interaction: { mode: 'index', intersect: false },
       scales: horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis },
       plugins: {
-        legend: { display: !horizontal, position: 'bottom', labels: { boxWidth: 12 } },
+        legend: {
+          display: !horizontal,
+          position: 'bottom',
+          // A dataset coloured bar by bar (grey for partial weeks) names its `legendColor`.
+          labels: {
+            boxWidth: 12,
+            generateLabels: (chart) =>
+              Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) => {
+                const color = chart.data.datasets[item.datasetIndex]?.legendColor
+                return color ? { ...item, fillStyle: color, strokeStyle: color } : item
+              }),
+          },
+        },
         tooltip: {
           callbacks: {
             label: (item) => `${item.dataset.label}: ${format(item.raw)}`,
@@ -94,6 +106,14 @@ export function chartPanel({ id, title, hint, kind, empty, format = String, inte
       },
       elements: { line: { tension: 0.25, borderWidth: 2 }, point: { radius: 2 } },
     }
+  }
+
+  // A few categories (latency classes, weeks) are each named, turned if the panel is narrow; a long
+  // series skips labels instead.
+  function fitLabels(made, count) {
+    if (kind === 'hbar') return
+    const few = count <= 8
+    Object.assign(made.scales.x.ticks, { autoSkip: !few, maxRotation: few ? 50 : 0 })
   }
 
   function update(labels, datasets, summary) {
@@ -110,14 +130,17 @@ export function chartPanel({ id, title, hint, kind, empty, format = String, inte
     }))
     if (!hasData) return
     if (chart) {
+      fitLabels(chart.options, labels.length)
       chart.data.labels = labels
       chart.data.datasets = styled
       chart.update('none')
     } else {
+      const made = options()
+      fitLabels(made, labels.length)
       chart = new Chart(canvas, {
         type: kind === 'hbar' ? 'bar' : kind,
         data: { labels, datasets: styled },
-        options: options(),
+        options: made,
       })
     }
   }

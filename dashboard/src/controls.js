@@ -32,11 +32,14 @@ export function show(control, value) {
  * with every option cleared. Returns {el, sync(options, answer, reason)}, `reason` the API's for
  * refusing the options.
  */
-export function optionsForm({ label, endpoint, names, fields, read, write, change, reset = true }) {
+export function optionsForm({ label, endpoint, names, fields, read, write, change, reset = true, onReset }) {
   made += 1
   const errorId = `options-error-${made}`
   const error = h('p', { class: 'error options-error', id: errorId, role: 'alert', hidden: true })
-  const clear = () => change(endpoint, Object.fromEntries(names.map((n) => [n, null])))
+  const clear = () => {
+    onReset?.()
+    change(endpoint, Object.fromEntries(names.map((n) => [n, null])))
+  }
   const el = h(
     'form',
     { class: 'options', 'aria-label': label, 'aria-describedby': errorId, novalidate: true },

@@ -78,6 +78,13 @@ function hoursOptions(change) {
   const open = select(HOURS.slice(0, 24))
   const close = select(HOURS.slice(1))
   const weekdays = fmt.WEEKDAYS.map((day, i) => h('input', { type: 'checkbox', value: i + 1, 'aria-label': day }))
+  // No open day at all is no business hours: the last ticked day stays ticked (this runs before the
+  // form reads the boxes).
+  for (const box of weekdays) {
+    box.addEventListener('change', () => {
+      if (!weekdays.some((other) => other.checked)) box.checked = true
+    })
+  }
   const zones = h('datalist', { id: 'time-zones' })
   const tz = h('input', {
     type: 'text',

@@ -140,7 +140,9 @@ function roiView({ answer: r, asked }) {
       { class: 'hint' },
       `Cost from ${source}. Resolved: ${fmt.count(r.resolved_conversations)} of ` +
         `${fmt.count(r.conversations)} conversations ended without a handover.` +
-        (r.conversions.other_currency ? ` ${r.conversions.other_currency} conversions in another currency are left out.` : ''),
+        (r.conversions.other_currency && r.value_source === 'conversion_events'
+          ? ` ${r.conversions.other_currency} conversions in another currency are left out.`
+          : ''),
     ),
   )
 }
@@ -153,6 +155,9 @@ const amount = () => h('input', { type: 'number', min: 0, step: 'any', inputmode
 function roiOptions(change) {
   const cost = amount()
   const per = select(COST_UNITS)
+  // The unit chosen before any cost is typed sends nothing yet: it is kept here, not in the address.
+  let picked = null
+  per.addEventListener('change', () => (picked = per.value))
   const lead = amount()
   const conversion = amount()
   const currency = h('input', { type: 'text', maxlength: 3, class: 'currency', autocomplete: 'off', spellcheck: 'false' })
@@ -183,7 +188,7 @@ function roiOptions(change) {
       if (!answer) return
       // Unset amounts are the settings: where the answer names them, they are the placeholders.
       const configured = COST_UNITS.some(([name]) => name === answer.cost_source)
-      show(per, unit ?? (configured ? answer.cost_source : 'cost_per_month'))
+      show(per, unit ?? picked ?? (configured ? answer.cost_source : 'cost_per_month'))
       cost.placeholder = configured
         ? String(answer[answer.cost_source])
         : answer.cost_source === 'bot_responses'
@@ -194,6 +199,7 @@ function roiOptions(change) {
       currency.placeholder = answer.currency ?? 'none'
     },
     change,
+    onReset: () => (picked = null),
   })
 }
 

@@ -163,3 +163,19 @@ def test_the_tabs_fit_a_phone(dashboard: Dashboard, expected: Expected) -> None:
             page.get_by_role("link", name="Operations", exact=True).click()
             dashboard.wait_for_load(loads)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, tab
+
+
+def test_on_a_phone_the_heatmap_scrolls_inside_its_panel(
+    dashboard: Dashboard, expected: Expected
+) -> None:
+    page = dashboard.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    dashboard.open_tab(expected.scenario.query, "operations")
+    # The hour-of-week table keeps readable cells and scrolls inside its panel, not the page.
+    scroll = page.locator("#panel-heatmap .table-scroll")
+    scroll_width, width = scroll.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert scroll_width > width
+    rem = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    cell = page.locator("#panel-heatmap table.heatmap tbody td").first
+    assert cell.evaluate("el => el.getBoundingClientRect().width") >= 1.6 * rem - 0.5
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

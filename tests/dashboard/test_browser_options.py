@@ -272,3 +272,43 @@ def test_options_hold_through_live_updates(dashboard: Dashboard) -> None:
     assert funnel_counts(dashboard) == [1, 1]
     assert panel.locator("code").all_inner_texts() == ["widget_open", "lead_submitted"]
     assert page.evaluate("window.notReloaded") is True
+
+
+def test_the_cost_unit_chosen_before_the_amount_is_kept(
+    dashboard: Dashboard, expected: Expected
+) -> None:
+    panel = opened(dashboard, expected, "operations", "#panel-roi")
+    unit = panel.get_by_label("Cost is")
+    assert unit.input_value() == "cost_per_conversation"  # as configured
+    unit.select_option(label="per month")
+    dashboard.page.wait_for_timeout(300)
+    assert unit.input_value() == "cost_per_month"
+    enter(dashboard, panel.get_by_label("Cost", exact=True), "4")
+    assert unit.input_value() == "cost_per_month"
+    query = options_in_url(dashboard)
+    assert query["cost_per_month"] == ["4"]
+    assert "cost_per_conversation" not in query
+    changed(dashboard, lambda: panel.get_by_role("button", name="Reset").click())
+    assert unit.input_value() == "cost_per_conversation"
+
+
+def test_a_fixed_conversion_value_counts_conversions_in_any_currency(
+    dashboard: Dashboard, expected: Expected
+) -> None:
+    panel = opened(dashboard, expected, "operations", "#panel-roi")
+    enter(dashboard, panel.get_by_label("Currency"), "usd")  # the scenario's conversions are in EUR
+    assert panel.get_by_text("conversions in another currency are left out").is_visible()
+    enter(dashboard, panel.get_by_label("Conversion value"), "10")
+    assert panel.get_by_text("in another currency").count() == 0
+
+
+def test_the_last_open_day_cannot_be_unticked(dashboard: Dashboard, expected: Expected) -> None:
+    panel = opened(dashboard, expected, "operations", "#panel-handover-quality")
+    for day in ("Mon", "Tue", "Wed", "Thu"):
+        changed(dashboard, panel.get_by_label(day, exact=True).uncheck)
+    friday = panel.get_by_label("Fri", exact=True)
+    friday.click()
+    dashboard.page.wait_for_timeout(300)
+    assert friday.is_checked()
+    assert options_in_url(dashboard)["business_days"] == ["5"]
+    assert outside_hours(dashboard) == expected.outside_hours(9, 17, {5}, "UTC")

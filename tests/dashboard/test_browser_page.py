@@ -181,5 +181,18 @@ def test_the_insight_tabs_say_what_is_missing(dashboard: Dashboard) -> None:
     assert roi.locator('[data-figure="cost"]').inner_text() == "not configured"
     assert roi.locator('[data-figure="cost_per_lead"]').inner_text() == "—"
     assert page.locator("#panel-satisfaction").get_by_text("No feedback").is_visible()
-    assert page.get_by_text("A trend needs two complete weeks").is_visible()
+    trend = page.locator("#chart-capacity-trend")
+    assert trend.get_by_text("No sessions in this range yet").is_visible()
+    assert trend.locator(".hint").last.inner_text() == ""  # no trend of nothing, nor advice
     assert page.locator("#panel-peak [data-figure='peak_concurrent_sessions']").inner_text() == "0"
+
+
+def test_a_range_without_two_finished_weeks_says_why_there_is_no_trend(
+    dashboard: Dashboard,
+) -> None:
+    post(dashboard.url, [event("session_start", at=datetime.now(UTC) - timedelta(minutes=5))])
+    dashboard.open("range=7d&interval=day&tab=operations")
+    dashboard.sign_in()
+    trend = dashboard.page.locator("#chart-capacity-trend")
+    assert trend.get_by_text("A trend needs two complete weeks in the range").is_visible()
+    assert trend.get_by_text("No sessions in this range yet").is_hidden()
