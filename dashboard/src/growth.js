@@ -104,7 +104,12 @@ function retentionView(answer) {
     h(
       'tr',
       {},
-      h('th', { scope: 'row' }, fmt.day(cohort.cohort)),
+      h(
+        'th',
+        cohort.partial ? { scope: 'row', title: `only part of this ${unit.toLowerCase()} is in the range` } : { scope: 'row' },
+        fmt.day(cohort.cohort),
+        cohort.partial ? h('span', { class: 'partial' }, ' (part)') : null,
+      ),
       h('td', { class: 'num' }, figure(at, `cohorts.${row}.size`, cohort.size, fmt.count(cohort.size))),
       cohort.rates.map((rate, i) =>
         h(

@@ -57,6 +57,15 @@ def test_the_growth_tab_shows_the_scenarios_figures(
     assert flagged.locator("a").all_inner_texts() == expected.flagged() == ["u-f"]
     why = flagged.first.locator(".badge").all_inner_texts()
     assert why == ["much product interest", "same product again"]
+    assert page.locator("#panel-retention .partial").count() == 0  # three whole weeks
+
+    # From a Wednesday: the first week's cohort is only partly in the range, and says so.
+    start = (expected.scenario.monday + timedelta(days=2)).date().isoformat()
+    end = (expected.scenario.monday + timedelta(days=20)).date().isoformat()
+    dashboard.open(f"range=custom&start={start}&end={end}&interval=week&tab=growth")  # signed in
+    page.wait_for_selector("#panel-retention tbody th")
+    marked = page.locator("#panel-retention tbody th").all_inner_texts()
+    assert [text.endswith("(part)") for text in marked] == [True, False, False]
 
 
 def test_the_operations_tab_shows_the_scenarios_figures(

@@ -31,6 +31,9 @@ class Cohort(BaseModel):
 
     cohort: dt.date = Field(description="the first day of the period (a Monday for weeks)")
     size: int = Field(description="users first seen in the period (and in the range)")
+    partial: bool = Field(
+        description="the period begins before `from` or ends after `to`: only part of it counts"
+    )
     returning: list[int] = Field(
         description="per period from the cohort's own (0) to the last one of the range: members "
         "with a session started in it"
@@ -90,6 +93,7 @@ def retention(conn: Connection, window: Window, period: Period = "week") -> Rete
             Cohort(
                 cohort=first.date(),
                 size=size,
+                partial=first < window.start or first + STEP[period] > window.end,
                 returning=counts,
                 rates=[ratio(n, size) for n in counts],
             )

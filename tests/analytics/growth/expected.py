@@ -104,6 +104,9 @@ def first_seen(events: list[Event]) -> dict[str, datetime]:
     return found
 
 
+LENGTH = {"day": timedelta(days=1), "week": timedelta(weeks=1)}
+
+
 def retention(events: list[Event], start: datetime, end: datetime, period: str) -> dict[str, Any]:
     starts = buckets(start, end, period)
     index = {b: i for i, b in enumerate(starts)}
@@ -126,6 +129,7 @@ def retention(events: list[Event], start: datetime, end: datetime, period: str) 
             {
                 "cohort": first.date().isoformat(),
                 "size": len(members),
+                "partial": not (start <= first and first + LENGTH[period] <= end),
                 "returning": counts,
                 "rates": [n / len(members) if members else 0.0 for n in counts],
             }

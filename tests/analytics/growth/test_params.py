@@ -113,9 +113,17 @@ def test_an_empty_range(app_client: TestClient) -> None:
     assert {s["median_seconds_from_previous"] for s in steps} == {None}
     cohorts = ask("/analytics/retention")["cohorts"]
     assert cohorts == [
-        {"cohort": "2020-01-06", "size": 0, "returning": [0, 0], "rates": [0.0, 0.0]},
-        {"cohort": "2020-01-13", "size": 0, "returning": [0], "rates": [0.0]},
+        {
+            "cohort": "2020-01-06",
+            "size": 0,
+            "partial": False,
+            "returning": [0, 0],
+            "rates": [0.0, 0.0],
+        },
+        {"cohort": "2020-01-13", "size": 0, "partial": False, "returning": [0], "rates": [0.0]},
     ]
+    cut = ask("/analytics/retention", to="2020-01-19T12:00:00")["cohorts"]
+    assert [c["partial"] for c in cut] == [False, True]
     assert ask("/analytics/products") == {
         "interest_events": 0,
         "visitors": 0,
