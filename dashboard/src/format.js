@@ -46,10 +46,12 @@ export function percent(fraction) {
   return `${trim(p.toFixed(Math.abs(p) < 100 ? 1 : 0))}%`
 }
 
-/** An amount of money: £1,234.50 with a currency code, 1,234.50 without (the API's amounts). */
+/** An amount of money: £1,234.50 with a currency code, 1,234.50 without (the API's amounts). Under a
+ * cent it keeps two significant digits (£0.0037 a lead), rather than showing a cost as £0.00. */
 export function money(amount, currency) {
   if (amount === null || amount === undefined) return DASH
-  const digits = { minimumFractionDigits: 2, maximumFractionDigits: 2 }
+  const tiny = amount !== 0 && Math.abs(amount) < 0.005
+  const digits = tiny ? { maximumSignificantDigits: 2 } : { minimumFractionDigits: 2, maximumFractionDigits: 2 }
   if (currency) {
     try {
       return new Intl.NumberFormat('en-GB', { style: 'currency', currency, ...digits }).format(amount)

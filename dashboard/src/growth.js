@@ -158,10 +158,13 @@ function funnelOptions(change) {
       show(steps, options.steps)
       if (!answer) return
       show(by, answer.by)
-      // A window from a shared link that the list does not hold: shown as it is.
+      // A window from a shared link that the list does not hold: shown as it is, while it is used.
       const seconds = String(answer.window_seconds ?? '')
+      for (const option of within.querySelectorAll('option[data-linked]')) {
+        if (option.value !== seconds) option.remove()
+      }
       if (![...within.options].some((o) => o.value === seconds)) {
-        within.append(h('option', { value: seconds }, `${seconds} s`))
+        within.append(h('option', { value: seconds, 'data-linked': '' }, fmt.duration(answer.window_seconds)))
       }
       show(within, seconds)
     },

@@ -312,3 +312,25 @@ def test_the_last_open_day_cannot_be_unticked(dashboard: Dashboard, expected: Ex
     assert friday.is_checked()
     assert options_in_url(dashboard)["business_days"] == ["5"]
     assert outside_hours(dashboard) == expected.outside_hours(9, 17, {5}, "UTC")
+
+
+def test_an_amount_under_a_cent_is_not_shown_as_zero(
+    dashboard: Dashboard, expected: Expected
+) -> None:
+    panel = opened(dashboard, expected, "operations", "#panel-roi")
+    enter(dashboard, panel.get_by_label("Cost", exact=True), "0.001")
+    assert expected.roi(cost_per_conversation=0.001)["cost_per_lead"] == pytest.approx(0.002)
+    assert dashboard.shown_text(ROI, "cost_per_lead") == "€0.002"  # 8 conversations, 4 leads
+
+
+def test_a_funnel_window_from_a_link_is_offered_only_while_it_is_used(
+    dashboard: Dashboard, expected: Expected
+) -> None:
+    dashboard.open_tab(f"{expected.scenario.query}&window=120", "growth")
+    panel = dashboard.page.locator("#panel-funnel")
+    within = panel.get_by_label("Within")
+    assert within.input_value() == "120"
+    assert within.locator("option:checked").inner_text() == "2m"
+    changed(dashboard, lambda: panel.get_by_role("button", name="Reset").click())
+    assert within.input_value() == ""
+    assert within.locator("option[value='120']").count() == 0
