@@ -76,6 +76,32 @@ def test_a_flush_asked_for_while_a_request_is_in_flight_follows_its_answer(
     assert wait(page.wait_for_timeout, lambda: not outbox(page))
 
 
+def test_what_a_request_cannot_carry_goes_next_without_waiting(page: Page, site: Site) -> None:
+    """20 events of about 4 KB: a request carries 60 KB, so 13 go first and the other 7, which were
+    due as well, right after the answer, not a flush-ms later."""
+    page.goto(site.url(auto="false", **{"flush-ms": "60000"}))
+    page.evaluate(
+        "for (let i = 0; i < 20; i++) chatlytics.track('test.big', {n: i, text: 'x'.repeat(4000)})"
+    )
+    tracked: list[str] = page.evaluate("tracked")
+    assert wait(page.wait_for_timeout, lambda: site.ids() == set(tracked), timeout=10)
+    assert wait(page.wait_for_timeout, lambda: not outbox(page))
+
+
+def test_a_failed_request_is_retried_soon_whatever_timer_was_pending(
+    page: Page, site: Site
+) -> None:
+    held: list[Route] = []
+    page.route("**/v1/events", lambda route: held.append(route))
+    page.goto(site.url(auto="false", **{"flush-ms": "60000"}))
+    track(page, 20)
+    assert wait(page.wait_for_timeout, lambda: held)
+    tracked = track(page, 3)  # their 60 s timer starts now
+    held[0].abort()  # the retry (0.5 to 1 s later) must not wait for that timer
+    page.unroute("**/v1/events")
+    assert wait(page.wait_for_timeout, lambda: site.ids() == set(tracked), timeout=8)
+
+
 def test_offline_events_wait_in_the_outbox_and_arrive_once(page: Page, site: Site) -> None:
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(request.url))

@@ -180,10 +180,12 @@
     if (busy) return (again = 1)
     const box = consent && load('outbox')
     if (!box || !box.length) return
-    // What this request leaves behind waits for a timer of its own, started once it is answered.
+    // Every due event goes now, in this request or (past its size) the next; events tracked from here
+    // on start a timer of their own.
     clearTimeout(timer)
     timer = 0
     const events = take(box, FETCH_CHARS)
+    const left = box.length > events.length
     const data = body(events)
     busy = events.length
     fetch(endpoint, { method: 'POST', body: data, keepalive: data.length < BEACON_CHARS })
@@ -203,9 +205,10 @@
       .finally(() => {
         busy = 0
         // Events tracked while the request was in flight wait for the timer like any others, unless
-        // a batch is full, a flush was asked for meanwhile, or this was a failure to retry.
+        // due events were left out by the size limits, a batch is full, a flush was asked for
+        // meanwhile, or this was a failure to retry.
         const rest = (load('outbox') || []).length
-        if (again || notBefore > Date.now() || rest >= BATCH_EVENTS) {
+        if (again || left || notBefore > Date.now() || rest >= BATCH_EVENTS) {
           again = 0
           flush()
         } else if (rest) schedule(flushMs)
