@@ -111,9 +111,16 @@ def test_cors_is_open_for_ingestion_only(app_client: TestClient) -> None:
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "*"
-    read = app_client.get("/analytics/", headers={**origin, **READ})
-    assert read.status_code == 200
-    assert "access-control-allow-origin" not in read.headers
+    for path in ("/analytics/", "/analytics/leads", "/analytics/human_handover"):
+        # The last two are also legacy ingestion paths, for POST.
+        read = app_client.get(path, headers={**origin, **READ})
+        assert read.status_code == 200, path
+        assert "access-control-allow-origin" not in read.headers, path
+    legacy = app_client.options(
+        "/analytics/leads",
+        headers={**origin, "Access-Control-Request-Method": "POST"},
+    )
+    assert legacy.headers["access-control-allow-origin"] == "*"
 
 
 def test_security_headers_on_every_response(app_client: TestClient) -> None:

@@ -13,7 +13,8 @@ INGEST_PATHS = re.compile(
 
 
 class IngestCORS:
-    """Starlette's CORSMiddleware, applied to ingestion paths and nothing else."""
+    """Starlette's CORSMiddleware, applied to ingestion requests and nothing else: a POST or a
+    preflight to an ingestion path (two legacy ingestion paths are also read routes, for GET)."""
 
     def __init__(self, app: ASGIApp, origins: list[str]) -> None:
         self.app = app
@@ -27,7 +28,11 @@ class IngestCORS:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and INGEST_PATHS.match(scope["path"]):
+        if (
+            scope["type"] == "http"
+            and scope["method"] in ("POST", "OPTIONS")
+            and INGEST_PATHS.match(scope["path"])
+        ):
             await self.cors(scope, receive, send)
         else:
             await self.app(scope, receive, send)
