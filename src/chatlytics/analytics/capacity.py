@@ -134,13 +134,13 @@ def growth(
     Only weeks that are over count as complete: the week under way, and any after it, would pull the
     line down (the range may well end in the future, as "this month" does)."""
     weekly = Window(window.start, window.end, "week")
-    over_by = min(window.end, now)
+    over = Window(window.start, min(window.end, now), "week")
     counted = count_by_bucket(conn, sessions.c.started_at, weekly)
     weeks = [
         WeekCount(
             week=monday.date(),
             sessions=counted.get(monday, 0),
-            complete=window.start <= monday and monday + timedelta(weeks=1) <= over_by,
+            complete=over.holds(monday),
         )
         for monday in weekly.buckets()
     ]

@@ -8,7 +8,6 @@ the cohort's own period. Periods are UTC days, or weeks from Monday, as in the s
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Literal
 
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from chatlytics.analytics.numbers import as_int, ratio
-from chatlytics.analytics.range import STEP, RangeError, Window, truncate
+from chatlytics.analytics.range import RangeError, Window, bucket_count
 from chatlytics.analytics.series import in_window
 from chatlytics.store.dialect import bucket_start, time_bucket
 from chatlytics.store.schema import sessions, users
@@ -52,7 +51,7 @@ class Retention(BaseModel):
 
 def check_periods(window: Window, period: Period) -> None:
     """RangeError (naming `period`) when the window holds more than MAX_PERIODS periods."""
-    count = math.ceil((window.end - truncate(window.start, period)) / STEP[period])
+    count = bucket_count(window.start, window.end, period)
     if count > MAX_PERIODS:
         raise RangeError(
             "period",
@@ -84,7 +83,8 @@ def retention(conn: Connection, window: Window, period: Period = "week") -> Rete
         (bucket_start(first), bucket_start(later)): as_int(n)
         for first, later, n in conn.execute(query)
     }
-    starts = Window(window.start, window.end, period).buckets()
+    periods = Window(window.start, window.end, period)
+    starts = periods.buckets()
     cohorts = []
     for i, first in enumerate(starts):
         size = sizes.get(first, 0)
@@ -93,7 +93,7 @@ def retention(conn: Connection, window: Window, period: Period = "week") -> Rete
             Cohort(
                 cohort=first.date(),
                 size=size,
-                partial=first < window.start or first + STEP[period] > window.end,
+                partial=not periods.holds(first),
                 returning=counts,
                 rates=[ratio(n, size) for n in counts],
             )

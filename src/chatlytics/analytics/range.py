@@ -59,6 +59,10 @@ class Window:
             current += step
         return found
 
+    def holds(self, bucket: datetime) -> bool:
+        """Whether the bucket starting at `bucket` lies wholly in the window, not cut by its ends."""
+        return self.start <= bucket and bucket + STEP[self.interval] <= self.end
+
 
 def bucket_count(start: datetime, end: datetime, interval: Interval) -> int:
     """How many buckets of `interval` overlap [start, end)."""
