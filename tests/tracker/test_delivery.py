@@ -41,14 +41,21 @@ def test_a_full_batch_goes_at_once_without_waiting_for_the_timer(page: Page, sit
     assert wait(page.wait_for_timeout, lambda: not outbox(page))
 
 
-def test_events_tracked_while_a_request_is_in_flight_wait_for_the_timer(
-    page: Page, site: Site
-) -> None:
+def hold_a_full_batch(page: Page, site: Site) -> tuple[list[Route], list[str]]:
+    """Open the page with a 60 s timer and track 20 events, whose request is held unanswered: the
+    held requests (to continue or abort), and the ids of the 20."""
     held: list[Route] = []
     page.route("**/v1/events", lambda route: held.append(route))
     page.goto(site.url(auto="false", **{"flush-ms": "60000"}))
     first = track(page, 20)
     assert wait(page.wait_for_timeout, lambda: held)
+    return held, first
+
+
+def test_events_tracked_while_a_request_is_in_flight_wait_for_the_timer(
+    page: Page, site: Site
+) -> None:
+    held, first = hold_a_full_batch(page, site)
     tracked = track(page, 3)  # while the batch of 20 waits for its answer: 23 in the outbox
     held[0].continue_()
     page.unroute("**/v1/events")
@@ -63,11 +70,7 @@ def test_events_tracked_while_a_request_is_in_flight_wait_for_the_timer(
 def test_a_flush_asked_for_while_a_request_is_in_flight_follows_its_answer(
     page: Page, site: Site
 ) -> None:
-    held: list[Route] = []
-    page.route("**/v1/events", lambda route: held.append(route))
-    page.goto(site.url(auto="false", **{"flush-ms": "60000"}))
-    track(page, 20)
-    assert wait(page.wait_for_timeout, lambda: held)
+    held, _ = hold_a_full_batch(page, site)
     tracked = track(page, 2)
     page.evaluate("chatlytics.flush()")
     held[0].continue_()
@@ -91,11 +94,7 @@ def test_what_a_request_cannot_carry_goes_next_without_waiting(page: Page, site:
 def test_a_failed_request_is_retried_soon_whatever_timer_was_pending(
     page: Page, site: Site
 ) -> None:
-    held: list[Route] = []
-    page.route("**/v1/events", lambda route: held.append(route))
-    page.goto(site.url(auto="false", **{"flush-ms": "60000"}))
-    track(page, 20)
-    assert wait(page.wait_for_timeout, lambda: held)
+    held, _ = hold_a_full_batch(page, site)
     tracked = track(page, 3)  # their 60 s timer starts now
     held[0].abort()  # the retry (0.5 to 1 s later) must not wait for that timer
     page.unroute("**/v1/events")
